@@ -1,0 +1,32 @@
+#include "common/files.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sys/stat.h>
+
+namespace easel {
+
+Result<std::string> ReadFileBounded(const std::string& path, size_t max_bytes) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::IOError("cannot read " + path + ": " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) return Status::IOError("cannot read " + path + ": is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path + ": " + std::strerror(errno));
+  std::string data;
+  char buf[65536];
+  while (in) {
+    in.read(buf, sizeof buf);
+    data.append(buf, static_cast<size_t>(in.gcount()));
+    if (data.size() > max_bytes) {
+      return Status::InvalidArgument(path + " is larger than " + std::to_string(max_bytes) +
+                                     " bytes");
+    }
+  }
+  if (in.bad()) return Status::IOError("cannot read " + path);
+  return data;
+}
+
+}  // namespace easel

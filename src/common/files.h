@@ -1,0 +1,15 @@
+// Reading whole files with a size bound, so hostile input cannot exhaust memory.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "common/status.h"
+
+namespace easel {
+
+// Reads `path` into memory. Fails with kIOError if it cannot be read, or kInvalidArgument if it
+// is larger than max_bytes (the file is not read past that bound).
+Result<std::string> ReadFileBounded(const std::string& path, size_t max_bytes);
+
+}  // namespace easel
