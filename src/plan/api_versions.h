@@ -1,0 +1,15 @@
+// The api-version easel uses for each resource type. Each matches the model of a pinned
+// official SDK package (tests/azure-models checks every planned body against it):
+// @azure/arm-network 36.0.0, @azure/arm-privatedns 3.2.0, @azure/arm-storage 19.1.0,
+// @azure/arm-compute 23.3.0.
+#pragma once
+
+namespace easel::plan::api {
+
+inline constexpr const char* kResources = "2024-11-01";
+inline constexpr const char* kNetwork = "2025-05-01";
+inline constexpr const char* kPrivateDns = "2020-06-01";
+inline constexpr const char* kStorage = "2025-06-01";
+inline constexpr const char* kCompute = "2025-04-01";
+
+}  // namespace easel::plan::api

@@ -1,0 +1,56 @@
+// The plan of a cluster: every Azure resource it needs, as a dependency graph, plus data-plane
+// steps (the VHD copy). Produced by BuildPlan (plan/planner.h); pure data.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace easel::plan {
+
+using Json = nlohmann::ordered_json;  // keeps keys in the order written: stable output
+
+enum class Ownership { kOwned, kExisting };
+enum class Action { kCreate, kRead };
+
+const char* ToString(Ownership o);
+const char* ToString(Action a);
+
+struct ResourceNode {
+  std::string id;  // full ARM id
+  std::string type;  // "Microsoft.Network/virtualNetworks/subnets"
+  std::string api_version;
+  std::string name;  // last segment of the id
+  Ownership ownership = Ownership::kOwned;
+  Action action = Action::kCreate;
+  std::vector<std::string> depends_on;  // ids of resources or steps
+  Json body;                            // the PUT body; null for a read
+
+  // For the table view only: the node it is drawn under, and a one-line summary.
+  std::string display_parent;
+  std::string summary;
+};
+
+// A data-plane step: copies the base VHD into the cluster's container.
+struct DataPlaneStep {
+  std::string id;    // the destination blob's URL, which identifies the step
+  std::string kind;  // "blobCopy"
+  std::string name;  // "copy-vhd"
+  std::string source;
+  std::string destination;
+  std::vector<std::string> depends_on;
+  std::string display_parent;
+};
+
+struct Plan {
+  std::string cluster;
+  std::vector<ResourceNode> resources;
+  std::vector<DataPlaneStep> steps;
+  std::vector<std::pair<std::string, std::string>> defaults_applied;  // field path -> value
+
+  const ResourceNode* Find(const std::string& id) const;
+};
+
+}  // namespace easel::plan

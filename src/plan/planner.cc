@@ -1,0 +1,71 @@
+#include "plan/planner.h"
+
+#include "plan/api_versions.h"
+#include "plan/arm_ids.h"
+#include "plan/builder_context.h"
+#include "plan/resource_types.h"
+#include "spec/naming.h"
+
+namespace easel::plan {
+
+const char* ToString(Ownership o) { return o == Ownership::kOwned ? "owned" : "existing"; }
+const char* ToString(Action a) { return a == Action::kCreate ? "create" : "read"; }
+
+const ResourceNode* Plan::Find(const std::string& id) const {
+  for (const ResourceNode& r : resources) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+std::string BuilderContext::IdInGroup(const std::string& type, const std::string& name) const {
+  return ResourceId(spec_.subscription_id, spec_.resource_group, type, name);
+}
+
+Json BuilderContext::Tags() const {
+  Json tags = Json::object();
+  for (const auto& [key, value] : spec_.tags) tags[key] = value;
+  tags[spec::OwnershipTagKey(spec_)] = spec::kOwnedTagValue;
+  return tags;
+}
+
+Json BuilderContext::TrackedBody() const {
+  return Json{{"location", spec_.location}, {"tags", Tags()}};
+}
+
+ResourceNode& BuilderContext::AddOwned(std::string id, const char* type, const char* api_version,
+                                       std::string name, Json body,
+                                       std::vector<std::string> depends_on,
+                                       std::string display_parent, std::string summary) {
+  plan_->resources.push_back(ResourceNode{std::move(id), type, api_version, std::move(name),
+                                          Ownership::kOwned, Action::kCreate,
+                                          std::move(depends_on), std::move(body),
+                                          std::move(display_parent), std::move(summary)});
+  return plan_->resources.back();
+}
+
+ResourceNode& BuilderContext::AddExisting(std::string id, const char* type,
+                                          const char* api_version, std::string name,
+                                          std::string display_parent, std::string summary) {
+  plan_->resources.push_back(ResourceNode{std::move(id), type, api_version, std::move(name),
+                                          Ownership::kExisting, Action::kRead, {}, Json(),
+                                          std::move(display_parent), std::move(summary)});
+  return plan_->resources.back();
+}
+
+Plan BuildPlan(const spec::ClusterSpec& spec, const PlanOptions& options) {
+  Plan plan;
+  plan.cluster = spec.name;
+  plan.defaults_applied = spec.defaults_applied;
+  BuilderContext ctx(spec, options, &plan);
+  ctx.ids().resource_group = ResourceGroupId(spec.subscription_id, spec.resource_group);
+  ctx.AddExisting(ctx.ids().resource_group, type::kResourceGroup, api::kResources,
+                  spec.resource_group, "", spec.location);
+  BuildNetwork(ctx);
+  BuildApiServerEndpoint(ctx);
+  BuildStorageAndImage(ctx);
+  BuildMachines(ctx);
+  return plan;
+}
+
+}  // namespace easel::plan

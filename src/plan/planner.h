@@ -1,0 +1,20 @@
+// BuildPlan: a pure, deterministic function from a valid spec to its resource graph.
+#pragma once
+
+#include <string>
+
+#include "plan/graph.h"
+#include "spec/types.h"
+
+namespace easel::plan {
+
+struct PlanOptions {
+  // The blob endpoint of a storage account; "{account}" is replaced by the account name.
+  // Azure's public cloud by default; azsim serves path-style URLs ("https://127.0.0.1:P/{account}/").
+  std::string blob_endpoint = "https://{account}.blob.core.windows.net/";
+};
+
+// The spec must have passed validation; the result is then a DAG whose every dependency exists.
+Plan BuildPlan(const spec::ClusterSpec& spec, const PlanOptions& options = {});
+
+}  // namespace easel::plan

@@ -1,0 +1,158 @@
+#include "plan/render.h"
+
+#include <map>
+
+#include "plan/resource_types.h"
+
+namespace easel::plan {
+namespace {
+
+// Display width of UTF-8 text: one column per code point (the tree glyphs are single-width).
+size_t Width(const std::string& s) {
+  size_t w = 0;
+  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  return w;
+}
+
+struct Row {
+  std::string text, ownership, action;
+};
+
+class TreePrinter {
+ public:
+  explicit TreePrinter(const Plan& plan) : plan_(plan) {
+    for (const ResourceNode& r : plan.resources) {
+      known_[r.id] = true;
+    }
+    for (const DataPlaneStep& s : plan.steps) known_[s.id] = true;
+    for (size_t i = 0; i < plan.resources.size(); ++i) {
+      const ResourceNode& r = plan.resources[i];
+      children_[Parent(r.display_parent)].push_back({false, i});
+    }
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      children_[Parent(plan.steps[i].display_parent)].push_back({true, i});
+    }
+  }
+
+  std::vector<Row> Rows() {
+    std::vector<Row> rows;
+    Walk("", "", true, &rows);
+    return rows;
+  }
+
+ private:
+  struct Child {
+    bool is_step;
+    size_t index;
+  };
+
+  std::string Parent(const std::string& id) const { return known_.count(id) ? id : ""; }
+
+  void Walk(const std::string& parent, const std::string& prefix, bool top, std::vector<Row>* rows) {
+    auto it = children_.find(parent);
+    if (it == children_.end()) return;
+    const std::vector<Child>& kids = it->second;
+    for (size_t k = 0; k < kids.size(); ++k) {
+      bool last = k + 1 == kids.size();
+      std::string branch = top ? "" : (last ? "└─ " : "├─ ");
+      std::string next_prefix = top ? "" : prefix + (last ? "   " : "│  ");
+      std::string id;
+      if (kids[k].is_step) {
+        const DataPlaneStep& s = plan_.steps[kids[k].index];
+        rows->push_back({prefix + branch + "blob copy " + s.name + ": " + s.source, "owned",
+                         "copy"});
+        id = s.id;
+      } else {
+        const ResourceNode& r = plan_.resources[kids[k].index];
+        std::string text = prefix + branch + TypeLabel(r.type) + " " + r.name;
+        if (!r.summary.empty()) text += "  (" + r.summary + ")";
+        rows->push_back({text, ToString(r.ownership), ToString(r.action)});
+        id = r.id;
+      }
+      if (id != parent) Walk(id, next_prefix, false, rows);
+    }
+  }
+
+  const Plan& plan_;
+  std::map<std::string, bool> known_;
+  std::map<std::string, std::vector<Child>> children_;
+};
+
+}  // namespace
+
+std::string TypeLabel(const std::string& t) {
+  static const std::map<std::string, std::string> kLabels = {
+      {type::kResourceGroup, "resource group"},
+      {type::kVirtualNetwork, "virtual network"},
+      {type::kSubnet, "subnet"},
+      {type::kNetworkSecurityGroup, "network security group"},
+      {type::kPublicIp, "public IP"},
+      {type::kNatGateway, "NAT gateway"},
+      {type::kLoadBalancer, "load balancer"},
+      {type::kNetworkInterface, "NIC"},
+      {type::kPrivateDnsZone, "private DNS zone"},
+      {type::kPrivateDnsARecord, "A record"},
+      {type::kPrivateDnsLink, "VNet link"},
+      {type::kStorageAccount, "storage account"},
+      {type::kBlobContainer, "container"},
+      {type::kImage, "image"},
+      {type::kVirtualMachine, "VM"},
+  };
+  auto it = kLabels.find(t);
+  return it == kLabels.end() ? t : it->second;
+}
+
+std::string RenderPlanJson(const Plan& plan) {
+  Json out = {{"cluster", plan.cluster}, {"resources", Json::array()}, {"steps", Json::array()}};
+  for (const ResourceNode& r : plan.resources) {
+    out["resources"].push_back({{"id", r.id},
+                                {"type", r.type},
+                                {"apiVersion", r.api_version},
+                                {"name", r.name},
+                                {"ownership", ToString(r.ownership)},
+                                {"action", ToString(r.action)},
+                                {"dependsOn", r.depends_on},
+                                {"body", r.body}});
+  }
+  for (const DataPlaneStep& s : plan.steps) {
+    out["steps"].push_back({{"id", s.id},
+                            {"kind", s.kind},
+                            {"name", s.name},
+                            {"source", s.source},
+                            {"destination", s.destination},
+                            {"dependsOn", s.depends_on}});
+  }
+  Json defaults = Json::object();
+  for (const auto& [path, value] : plan.defaults_applied) defaults[path] = value;
+  out["defaults"] = defaults;
+  return out.dump(2) + "\n";
+}
+
+std::string RenderPlanTable(const Plan& plan, const spec::ClusterSpec& spec) {
+  std::string out = "Cluster " + spec.name + ": Kubernetes " + spec.kubernetes_version + " in " +
+                    spec.location + ", subscription " + spec.subscription_id + "\n";
+  if (!plan.defaults_applied.empty()) {
+    out += "Defaults applied:\n";
+    for (const auto& [path, value] : plan.defaults_applied) {
+      out += "  " + path + " = " + value + "\n";
+    }
+  }
+  out += "\n";
+  std::vector<Row> rows = TreePrinter(plan).Rows();
+  size_t width = 8;
+  for (const Row& r : rows) width = std::max(width, Width(r.text));
+  auto line = [&](const std::string& a, const std::string& b, const std::string& c) {
+    return a + std::string(width - Width(a) + 2, ' ') + b + std::string(11 - b.size(), ' ') + c +
+           "\n";
+  };
+  out += line("RESOURCE", "OWNERSHIP", "ACTION");
+  size_t creates = 0, reads = 0;
+  for (const Row& r : rows) out += line(r.text, r.ownership, r.action);
+  for (const ResourceNode& r : plan.resources) (r.action == Action::kCreate ? creates : reads)++;
+  out += "\n" + std::to_string(plan.resources.size()) + " resources: " + std::to_string(creates) +
+         " to create, " + std::to_string(reads) + " to read; " + std::to_string(plan.steps.size()) +
+         " data-plane step" + (plan.steps.size() == 1 ? "" : "s") + "\n";
+  return out;
+}
+
+}  // namespace easel::plan

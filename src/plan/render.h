@@ -1,0 +1,22 @@
+// Printing a plan: JSON for machines (`easel plan -o json`), a tree for people (`-o table`).
+#pragma once
+
+#include <string>
+
+#include "plan/graph.h"
+#include "spec/types.h"
+
+namespace easel::plan {
+
+// {"cluster", "resources": [...], "steps": [...], "defaults": {...}}, indented, newline-terminated.
+// Byte-for-byte stable for the same plan.
+std::string RenderPlanJson(const Plan& plan);
+
+// A header (cluster, region, defaults applied) and the resources as a tree: resource group >
+// VNet > subnets > NICs > VMs, with each resource's ownership and action.
+std::string RenderPlanTable(const Plan& plan, const spec::ClusterSpec& spec);
+
+// A short human name for a resource type: "virtual network".
+std::string TypeLabel(const std::string& type);
+
+}  // namespace easel::plan

@@ -1,0 +1,55 @@
+// The names easel derives from a cluster spec, one function per resource. Deterministic: the
+// same spec always yields the same names (docs/naming.md lists them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/azure_names.h"
+#include "spec/types.h"
+
+namespace easel::spec {
+
+// The tag every owned resource carries: easel_cluster_<name> = owned.
+std::string OwnershipTagKey(const ClusterSpec& s);
+inline constexpr const char* kOwnedTagValue = "owned";
+
+std::string VnetName(const ClusterSpec& s);
+std::string ControlPlaneSubnetName(const ClusterSpec& s);
+std::string WorkerSubnetName(const ClusterSpec& s);
+std::string ControlPlaneNsgName(const ClusterSpec& s);
+std::string WorkerNsgName(const ClusterSpec& s);
+std::string NatGatewayName(const ClusterSpec& s);
+std::string NatGatewayIpName(const ClusterSpec& s);
+std::string ApiLoadBalancerName(const ClusterSpec& s);
+std::string ApiPublicIpName(const ClusterSpec& s);
+// The public IP's DNS label: <name>-<8 hex>, unique per subscription, group and cluster.
+std::string ApiDnsLabel(const ClusterSpec& s);
+std::string PrivateDnsLinkName(const ClusterSpec& s);
+inline constexpr const char* kApiServerRecordName = "apiserver";
+// "easel" + 19 hex characters of SHA-256(subscription/group/name): 24 characters, stable for
+// the cluster, distinct across clusters. The custom account's name when one is given.
+std::string StorageAccountName(const ClusterSpec& s);
+std::string ContainerName(const ClusterSpec& s);
+// The last path segment of image.vhdUrl.
+std::string VhdBlobName(const ClusterSpec& s);
+// <name>-image-<8 hex of the VHD URL>: a new VHD gets a new image.
+std::string ImageName(const ClusterSpec& s);
+std::string ControlPlaneMachineName(const ClusterSpec& s, int index);
+std::string WorkerMachineName(const ClusterSpec& s, const WorkerPoolSpec& pool, int index);
+std::string NicName(const std::string& machine);
+std::string OsDiskName(const std::string& machine);
+
+// A name easel derives, with the spec field that determines it.
+struct DerivedName {
+  AzureNameKind kind;
+  std::string what;   // "blob container"
+  std::string name;
+  std::string field;  // "metadata.name"
+};
+
+// Every name easel would create for this spec (existing resources' names excluded), with the
+// largest node index of each pool, so that checking these checks them all.
+std::vector<DerivedName> DerivedNames(const ClusterSpec& s);
+
+}  // namespace easel::spec

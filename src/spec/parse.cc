@@ -1,0 +1,521 @@
+#include "spec/parse.h"
+
+#include <filesystem>
+
+#include "common/files.h"
+#include "common/strings.h"
+#include "spec/kubernetes_syntax.h"
+#include "spec/yaml_reader.h"
+
+namespace easel::spec {
+namespace {
+
+// Default values, documented in docs/spec.md.
+constexpr const char* kDefaultVnetCidr = "10.0.0.0/16";
+constexpr const char* kDefaultControlPlaneCidr = "10.0.0.0/24";
+constexpr const char* kDefaultWorkerCidr = "10.0.16.0/20";
+constexpr const char* kDefaultVmSize = "Standard_D4s_v5";
+constexpr const char* kDefaultControlPlaneDiskType = "Premium_LRS";
+constexpr const char* kDefaultWorkerDiskType = "StandardSSD_LRS";
+constexpr int kDefaultDiskSizeGb = 128;
+
+// Byte offset of the first invalid UTF-8 sequence, or npos.
+size_t InvalidUtf8Offset(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
+      extra = 1;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return i;
+    }
+    if (i + extra >= s.size() && extra > 0) return i;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += extra + 1;
+  }
+  return std::string::npos;
+}
+
+// Deepest nesting of flow collections, ignoring brackets inside quotes and comments. Block
+// nesting is bounded by yaml-cpp itself.
+int FlowNestingDepth(const std::string& s) {
+  int depth = 0, deepest = 0;
+  char quote = 0;
+  bool comment = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (comment) {
+      comment = c != '\n';
+    } else if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\n')) {
+      comment = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// Reads a document, returning false (with an error) when it cannot even be parsed as YAML.
+bool LoadDocument(const std::string& text, const ParseOptions& options, Diagnostics* d,
+                  YAML::Node* out) {
+  const std::string& where = options.source_name;
+  if (text.size() > kMaxSpecBytes) {
+    d->Add(where, "is " + std::to_string(text.size()) + " bytes; a spec may be at most " +
+                      std::to_string(kMaxSpecBytes) + " bytes");
+    return false;
+  }
+  if (text.find('\0') != std::string::npos) {
+    d->Add(where, "is not a text file (it contains NUL bytes)");
+    return false;
+  }
+  if (size_t at = InvalidUtf8Offset(text); at != std::string::npos) {
+    d->Add(where, "is not UTF-8 text (invalid byte at offset " + std::to_string(at) + ")");
+    return false;
+  }
+  if (int depth = FlowNestingDepth(text); depth > kMaxNestingDepth) {
+    d->Add(where, "nests " + std::to_string(depth) + " levels deep; at most " +
+                      std::to_string(kMaxNestingDepth) + " are allowed");
+    return false;
+  }
+  try {
+    std::vector<YAML::Node> docs = YAML::LoadAll(text);
+    if (docs.empty()) {
+      d->Add(where, "is empty");
+      return false;
+    }
+    if (docs.size() > 1) {
+      d->Add(where, "holds " + std::to_string(docs.size()) + " documents; one is expected");
+      return false;
+    }
+    *out = docs[0];
+    return true;
+  } catch (const YAML::Exception& e) {
+    std::string message = e.msg;
+    if (!e.mark.is_null()) {
+      message = "YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
+                std::to_string(e.mark.column + 1) + ": " + e.msg;
+    } else {
+      message = "YAML error: " + e.msg;
+    }
+    d->Add(where, message);
+    return false;
+  }
+}
+
+class SpecParser {
+ public:
+  SpecParser(const ParseOptions& options, Diagnostics* d)
+      : options_(options),
+        catalog_(options.catalog ? *options.catalog : EmbeddedCatalog()),
+        d_(d) {}
+
+  ClusterSpec Parse(const YAML::Node& root) {
+    MapReader top(root, "", d_, {"apiVersion", "kind", "metadata", "spec"});
+    if (!top.is_mapping()) return spec_;
+    if (auto v = top.String("apiVersion", Need::kRequired); v && *v != "easel/v1") {
+      d_->Add("apiVersion", "must be easel/v1, got " + Quote(*v));
+    }
+    if (auto k = top.String("kind", Need::kRequired); k && *k != "AzureCluster") {
+      d_->Add("kind", "must be AzureCluster, got " + Quote(*k));
+    }
+    if (!top.Has("metadata")) top.ReportMissing("metadata");
+    ReadMetadata(top.Get("metadata"));
+    if (!top.Has("spec")) {
+      top.ReportMissing("spec");
+      return spec_;
+    }
+    ReadSpec(top.Get("spec"));
+    return spec_;
+  }
+
+ private:
+  void Default(const std::string& path, const std::string& value) {
+    spec_.defaults_applied.emplace_back(path, value);
+  }
+
+  void ReadMetadata(const YAML::Node& node) {
+    MapReader m(node, "metadata", d_, {"name", "tags"});
+    if (auto name = m.String("name", Need::kRequired)) spec_.name = *name;
+    if (auto tags = m.StringMap("tags")) spec_.tags = *tags;
+  }
+
+  void ReadSpec(const YAML::Node& node) {
+    MapReader s(node, "spec", d_,
+                {"subscriptionId", "location", "resourceGroup", "kubernetesVersion",
+                 "sshPublicKey", "sshPublicKeyFile", "network", "storage", "image",
+                 "controlPlane", "workerPools"});
+    if (auto v = s.String("subscriptionId", Need::kRequired)) spec_.subscription_id = *v;
+    if (auto v = s.String("location", Need::kRequired)) spec_.location = *v;
+    if (auto v = s.String("resourceGroup", Need::kRequired)) spec_.resource_group = *v;
+    if (auto v = s.String("kubernetesVersion", Need::kRequired)) spec_.kubernetes_version = *v;
+    ReadSshKey(s);
+    ReadNetwork(s.Get("network"));
+    ReadStorage(s);
+    MapReader image(s.Get("image"), "spec.image", d_, {"vhdUrl"});
+    if (!s.Has("image")) {
+      s.ReportMissing("image");
+    } else if (auto url = image.String("vhdUrl", Need::kRequired)) {
+      spec_.image.vhd_url = *url;
+    }
+    ReadControlPlane(s.Get("controlPlane"));
+    ReadWorkerPools(s);
+  }
+
+  void ReadSshKey(MapReader& s) {
+    bool inline_key = s.Has("sshPublicKey"), file_key = s.Has("sshPublicKeyFile");
+    if (inline_key && file_key) {
+      d_->Add("spec.sshPublicKeyFile", "give either sshPublicKey or sshPublicKeyFile, not both");
+      return;
+    }
+    if (!inline_key && !file_key) {
+      d_->Add("spec.sshPublicKey", "is required (or sshPublicKeyFile)");
+      return;
+    }
+    if (inline_key) {
+      if (auto v = s.String("sshPublicKey")) spec_.ssh_public_key = *v;
+      return;
+    }
+    auto path = s.String("sshPublicKeyFile");
+    if (!path) return;
+    std::filesystem::path p(*path);
+    if (p.is_relative()) p = std::filesystem::path(options_.base_dir) / p;
+    Result<std::string> text = ReadFileBounded(p.string(), 64 << 10);
+    if (!text.ok()) {
+      d_->Add("spec.sshPublicKeyFile", text.status().message());
+      return;
+    }
+    std::string key = *text;
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) {
+      key.pop_back();
+    }
+    spec_.ssh_public_key = key;
+  }
+
+  void ReadSubnet(const YAML::Node& node, const std::string& path, bool dynamic,
+                  const char* default_cidr, SubnetSpec* out) {
+    MapReader r(node, path, d_, {"cidr", "name", "securityGroup"});
+    if (dynamic) {
+      for (const char* key : {"name", "securityGroup"}) {
+        if (r.Has(key)) {
+          d_->Add(r.PathOf(key), "is only for static placement (network.vnet.name); easel names "
+                                 "the subnets and security groups it creates");
+        }
+      }
+      if (auto cidr = r.String("cidr")) {
+        out->cidr = *cidr;
+      } else if (!r.Has("cidr")) {
+        out->cidr = default_cidr;
+        Default(path + ".cidr", default_cidr);
+      }
+      return;
+    }
+    if (!r.Has("name")) {
+      d_->Add(r.PathOf("name"), "is required with static placement (an existing subnet)");
+    } else if (auto v = r.String("name")) {
+      out->name = *v;
+    }
+    if (!r.Has("securityGroup")) {
+      d_->Add(r.PathOf("securityGroup"),
+              "is required with static placement (the existing network security group)");
+    } else if (auto v = r.String("securityGroup")) {
+      out->security_group = *v;
+    }
+    if (auto cidr = r.String("cidr")) out->cidr = *cidr;
+  }
+
+  void ReadNetwork(const YAML::Node& node) {
+    MapReader n(node, "spec.network", d_,
+                {"vnet", "controlPlaneSubnet", "workerSubnet", "apiServer", "outbound"});
+    NetworkSpec& net = spec_.network;
+    MapReader vnet(n.Get("vnet"), "spec.network.vnet", d_, {"cidr", "name", "resourceGroup"});
+    bool has_name = vnet.Has("name"), has_cidr = vnet.Has("cidr");
+    if (has_name && has_cidr) {
+      d_->Add("spec.network.vnet", "give either cidr (easel creates the VNet) or name (an "
+                                   "existing VNet), not both");
+    }
+    if (has_name) {
+      net.vnet.placement = Placement::kStatic;
+      if (auto v = vnet.String("name")) net.vnet.name = *v;
+      if (auto v = vnet.String("resourceGroup")) {
+        net.vnet.resource_group = *v;
+      } else if (!vnet.Has("resourceGroup")) {
+        net.vnet.resource_group = spec_.resource_group;
+        Default("spec.network.vnet.resourceGroup", spec_.resource_group);
+      }
+    } else {
+      if (vnet.Has("resourceGroup")) {
+        d_->Add("spec.network.vnet.resourceGroup",
+                "is only for an existing VNet (set vnet.name); easel creates its VNet in "
+                "spec.resourceGroup");
+      }
+      if (auto v = vnet.String("cidr")) {
+        net.vnet.cidr = *v;
+      } else if (!has_cidr) {
+        net.vnet.cidr = kDefaultVnetCidr;
+        Default("spec.network.vnet.cidr", kDefaultVnetCidr);
+      }
+    }
+    bool dynamic = net.vnet.placement == Placement::kDynamic;
+    if (!dynamic && !n.Has("controlPlaneSubnet")) n.ReportMissing("controlPlaneSubnet");
+    if (!dynamic && !n.Has("workerSubnet")) n.ReportMissing("workerSubnet");
+    if (dynamic || n.Has("controlPlaneSubnet")) {
+      ReadSubnet(n.Get("controlPlaneSubnet"), "spec.network.controlPlaneSubnet", dynamic,
+                 kDefaultControlPlaneCidr, &net.control_plane_subnet);
+    }
+    if (dynamic || n.Has("workerSubnet")) {
+      ReadSubnet(n.Get("workerSubnet"), "spec.network.workerSubnet", dynamic, kDefaultWorkerCidr,
+                 &net.worker_subnet);
+    }
+    ReadApiServer(n.Get("apiServer"));
+    if (auto v = n.String("outbound")) {
+      if (*v == "NATGateway") {
+        net.outbound = Outbound::kNatGateway;
+      } else if (*v == "None") {
+        net.outbound = Outbound::kNone;
+      } else {
+        d_->Add("spec.network.outbound", "must be NATGateway or None, got " + Quote(*v));
+      }
+    } else if (!n.Has("outbound")) {
+      net.outbound = dynamic ? Outbound::kNatGateway : Outbound::kNone;
+      Default("spec.network.outbound", ToString(net.outbound));
+    }
+  }
+
+  void ReadApiServer(const YAML::Node& node) {
+    ApiServerSpec& api = spec_.network.api_server;
+    MapReader a(node, "spec.network.apiServer", d_, {"type", "privateIP", "privateDnsZone"});
+    if (auto t = a.String("type")) {
+      if (*t == "Public") {
+        api.type = ApiServerType::kPublic;
+      } else if (*t == "Internal") {
+        api.type = ApiServerType::kInternal;
+      } else {
+        d_->Add("spec.network.apiServer.type", "must be Public or Internal, got " + Quote(*t));
+        return;
+      }
+    } else if (!a.Has("type")) {
+      Default("spec.network.apiServer.type", "Public");
+    }
+    if (api.type == ApiServerType::kPublic) {
+      for (const char* key : {"privateIP", "privateDnsZone"}) {
+        if (a.Has(key)) d_->Add(a.PathOf(key), "is only for an Internal API server");
+      }
+      return;
+    }
+    if (!a.Has("privateIP")) {
+      d_->Add("spec.network.apiServer.privateIP", "is required for an Internal API server");
+    } else if (auto ip = a.String("privateIP")) {
+      api.private_ip = *ip;
+    }
+    MapReader z(a.Get("privateDnsZone"), "spec.network.apiServer.privateDnsZone", d_,
+                {"name", "resourceGroup"});
+    if (auto v = z.String("name")) api.private_dns_zone.name = *v;
+    if (auto v = z.String("resourceGroup")) api.private_dns_zone.resource_group = *v;
+    if (!z.Has("name")) {
+      if (z.Has("resourceGroup")) {
+        d_->Add("spec.network.apiServer.privateDnsZone.name",
+                "is required when resourceGroup names an existing zone's group");
+      } else {
+        api.private_dns_zone.name = spec_.name + ".easel.internal";
+        Default("spec.network.apiServer.privateDnsZone.name", api.private_dns_zone.name);
+      }
+    }
+  }
+
+  void ReadStorage(MapReader& s) {
+    StorageSpec& st = spec_.storage;
+    MapReader r(s.Get("storage"), "spec.storage", d_, {"account", "container"});
+    YAML::Node account = r.Get("account");
+    ValueKind kind = r.Has("account") ? KindOf(account) : ValueKind::kNull;
+    if (kind == ValueKind::kNull) {
+      Default("spec.storage.account", "auto");
+    } else if (kind == ValueKind::kString) {
+      if (account.Scalar() != "auto") {
+        d_->Add("spec.storage.account",
+                "must be auto or {name, resourceGroup} of an existing account, got " +
+                    Quote(account.Scalar()));
+      }
+    } else if (kind == ValueKind::kMapping) {
+      MapReader a(account, "spec.storage.account", d_, {"name", "resourceGroup"});
+      st.custom_account = true;
+      if (auto v = a.String("name", Need::kRequired)) st.account_name = *v;
+      if (auto v = a.String("resourceGroup")) {
+        st.account_resource_group = *v;
+      } else if (!a.Has("resourceGroup")) {
+        st.account_resource_group = spec_.resource_group;
+        Default("spec.storage.account.resourceGroup", spec_.resource_group);
+      }
+    } else {
+      d_->Add("spec.storage.account",
+              std::string("must be auto or a mapping {name, resourceGroup}, got ") +
+                  KindLabel(kind));
+    }
+    if (auto c = r.String("container")) {
+      if (*c != "auto") {
+        st.auto_container = false;
+        st.container_name = *c;
+      }
+    } else if (!r.Has("container")) {
+      Default("spec.storage.container", "auto");
+    }
+  }
+
+  void ReadOsDisk(const YAML::Node& node, const std::string& path, const char* default_type,
+                  OsDisk* out) {
+    MapReader r(node, path, d_, {"type", "sizeGB"});
+    out->type = default_type;
+    out->size_gb = kDefaultDiskSizeGb;
+    if (auto v = r.String("type")) {
+      out->type = *v;
+    } else if (!r.Has("type")) {
+      Default(path + ".type", default_type);
+    }
+    if (auto v = r.Integer("sizeGB")) {
+      out->size_gb = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 30));
+    } else if (!r.Has("sizeGB")) {
+      Default(path + ".sizeGB", std::to_string(kDefaultDiskSizeGb));
+    }
+  }
+
+  std::vector<std::string> RegionZones() const {
+    const Region* region = catalog_.FindRegion(spec_.location);
+    return region ? region->zones : std::vector<std::string>{};
+  }
+
+  void ReadZones(MapReader& r, const std::string& path, std::vector<std::string>* out) {
+    if (auto z = r.StringList("zones")) {
+      *out = *z;
+    } else if (!r.Has("zones")) {
+      *out = RegionZones();
+      Default(path + ".zones", "[" + Join(*out, ", ") + "]");
+    }
+  }
+
+  void ReadCount(MapReader& r, const std::string& path, int fallback, int* out) {
+    if (auto c = r.Integer("count")) {
+      *out = static_cast<int>(std::clamp<int64_t>(*c, -1, 1 << 30));
+    } else if (!r.Has("count")) {
+      *out = fallback;
+      Default(path + ".count", std::to_string(fallback));
+    }
+  }
+
+  void ReadControlPlane(const YAML::Node& node) {
+    ControlPlaneSpec& cp = spec_.control_plane;
+    const std::string path = "spec.controlPlane";
+    MapReader r(node, path, d_, {"count", "vmSize", "osDisk", "zones"});
+    ReadCount(r, path, 1, &cp.count);
+    if (auto v = r.String("vmSize")) {
+      cp.vm_size = *v;
+    } else if (!r.Has("vmSize")) {
+      cp.vm_size = kDefaultVmSize;
+      Default(path + ".vmSize", kDefaultVmSize);
+    }
+    ReadOsDisk(r.Get("osDisk"), path + ".osDisk", kDefaultControlPlaneDiskType, &cp.os_disk);
+    ReadZones(r, path, &cp.zones);
+  }
+
+  void ReadWorkerPools(MapReader& s) {
+    if (!s.Has("workerPools")) {
+      s.ReportMissing("workerPools");
+      return;
+    }
+    YAML::Node pools = s.Get("workerPools");
+    if (KindOf(pools) != ValueKind::kList) {
+      d_->Add("spec.workerPools", std::string("must be a list, got ") + KindLabel(KindOf(pools)));
+      return;
+    }
+    if (pools.size() == 0) d_->Add("spec.workerPools", "must have at least one pool");
+    for (size_t i = 0; i < pools.size(); ++i) {
+      spec_.worker_pools.push_back(ReadPool(pools[i], IndexPath("spec.workerPools", i)));
+    }
+  }
+
+  WorkerPoolSpec ReadPool(const YAML::Node& node, const std::string& path) {
+    WorkerPoolSpec pool;
+    MapReader r(node, path, d_,
+                {"name", "count", "vmSize", "zones", "autoscale", "labels", "taints", "osDisk",
+                 "updateStrategy"});
+    if (auto v = r.String("name", Need::kRequired)) pool.name = *v;
+    if (r.Has("autoscale")) {
+      MapReader a(r.Get("autoscale"), path + ".autoscale", d_, {"min", "max"});
+      auto min = a.Integer("min", Need::kRequired);
+      auto max = a.Integer("max", Need::kRequired);
+      if (min && max) {
+        pool.autoscale = Autoscale{static_cast<int>(std::clamp<int64_t>(*min, -1, 1 << 30)),
+                                   static_cast<int>(std::clamp<int64_t>(*max, -1, 1 << 30))};
+      }
+    }
+    ReadCount(r, path, pool.autoscale ? pool.autoscale->min : 1, &pool.count);
+    if (auto v = r.String("vmSize")) {
+      pool.vm_size = *v;
+    } else if (!r.Has("vmSize")) {
+      pool.vm_size = kDefaultVmSize;
+      Default(path + ".vmSize", kDefaultVmSize);
+    }
+    ReadZones(r, path, &pool.zones);
+    if (auto labels = r.StringMap("labels")) {
+      for (auto& [k, v] : *labels) pool.labels[k] = v;
+    }
+    if (auto taints = r.StringList("taints")) {
+      for (size_t i = 0; i < taints->size(); ++i) {
+        Result<Taint> taint = ParseTaint((*taints)[i]);
+        if (taint.ok()) {
+          pool.taints.push_back(*taint);
+        } else {
+          d_->Add(IndexPath(path + ".taints", i), taint.status().message());
+        }
+      }
+    }
+    ReadOsDisk(r.Get("osDisk"), path + ".osDisk", kDefaultWorkerDiskType, &pool.os_disk);
+    if (auto v = r.String("updateStrategy")) {
+      if (*v == "ExpandFirst") {
+        pool.update_strategy = UpdateStrategy::kExpandFirst;
+      } else if (*v == "ContractFirst") {
+        pool.update_strategy = UpdateStrategy::kContractFirst;
+      } else {
+        d_->Add(path + ".updateStrategy", "must be ExpandFirst or ContractFirst, got " + Quote(*v));
+      }
+    } else if (!r.Has("updateStrategy")) {
+      Default(path + ".updateStrategy", "ExpandFirst");
+    }
+    return pool;
+  }
+
+  const ParseOptions& options_;
+  const Catalog& catalog_;
+  Diagnostics* d_;
+  ClusterSpec spec_;
+};
+
+}  // namespace
+
+ClusterSpec ParseClusterSpec(const std::string& text, const ParseOptions& options,
+                             Diagnostics* diagnostics) {
+  YAML::Node root;
+  if (!LoadDocument(text, options, diagnostics, &root)) return ClusterSpec{};
+  return SpecParser(options, diagnostics).Parse(root);
+}
+
+const char* ToString(ApiServerType t) { return t == ApiServerType::kPublic ? "Public" : "Internal"; }
+const char* ToString(Outbound o) { return o == Outbound::kNatGateway ? "NATGateway" : "None"; }
+const char* ToString(UpdateStrategy s) {
+  return s == UpdateStrategy::kExpandFirst ? "ExpandFirst" : "ContractFirst";
+}
+
+}  // namespace easel::spec

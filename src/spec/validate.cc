@@ -1,0 +1,425 @@
+#include "spec/validate.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "common/azure_names.h"
+#include "common/net.h"
+#include "common/strings.h"
+#include "spec/kubernetes_syntax.h"
+#include "spec/naming.h"
+#include "spec/ssh_key.h"
+
+namespace easel::spec {
+namespace {
+
+constexpr int kMaxNodesPerPool = 1000;
+constexpr int kMinOsDiskGb = 30;
+constexpr int kMaxOsDiskGb = 4095;
+constexpr int kMaxUserTags = 49;  // Azure allows 50 tags; easel's ownership tag is one of them
+constexpr size_t kMaxTagKey = 128;  // storage accounts' limit, the tightest of easel's types
+constexpr size_t kMaxTagValue = 256;
+// Azure reserves the first four addresses and the last one of every subnet.
+constexpr uint32_t kReservedLeading = 4;
+constexpr uint32_t kReservedTrailing = 1;
+
+class Validator {
+ public:
+  Validator(const ClusterSpec& s, const Catalog& c, Diagnostics* d)
+      : s_(s), catalog_(c), d_(d), region_(c.FindRegion(s.location)) {}
+
+  void Run() {
+    bool name_ok = CheckClusterName();
+    CheckTags();
+    CheckSubscription();
+    CheckLocation();
+    CheckName(AzureNameKind::kResourceGroup, "spec.resourceGroup", s_.resource_group);
+    if (!s_.kubernetes_version.empty() && !IsKubernetesVersion(s_.kubernetes_version)) {
+      d_->Add("spec.kubernetesVersion", "must be a Kubernetes version MAJOR.MINOR.PATCH such as "
+                                        "\"1.30.4\", got " + Quote(s_.kubernetes_version));
+    }
+    if (!s_.ssh_public_key.empty()) {
+      Result<SshPublicKey> key = ParseSshPublicKey(s_.ssh_public_key);
+      if (!key.ok()) d_->Add("spec.sshPublicKey", key.status().message());
+    }
+    CheckNetwork();
+    CheckStorage();
+    CheckImage();
+    CheckControlPlane();
+    CheckWorkerPools();
+    if (name_ok) CheckDerivedNames();
+  }
+
+ private:
+  void CheckName(AzureNameKind kind, const std::string& path, const std::string& name) {
+    if (name.empty()) return;
+    std::string problem = AzureNameProblem(kind, name);
+    if (!problem.empty()) {
+      d_->Add(path, std::string(AzureNameKindLabel(kind)) + " name " + Quote(name) + " " + problem);
+    }
+  }
+
+  bool CheckClusterName() {
+    const std::string& n = s_.name;
+    if (n.empty()) return false;
+    static const std::regex kName("^[a-z][a-z0-9-]*$");
+    if (n.size() > 40 || !std::regex_match(n, kName)) {
+      d_->Add("metadata.name", "must be 1-40 characters of lowercase letters, digits and '-', "
+                               "starting with a letter, got " + Quote(n));
+      return false;
+    }
+    return true;
+  }
+
+  void CheckTags() {
+    if (s_.tags.size() > static_cast<size_t>(kMaxUserTags)) {
+      d_->Add("metadata.tags", "has " + std::to_string(s_.tags.size()) + " tags; at most " +
+                                   std::to_string(kMaxUserTags) +
+                                   " (Azure allows 50 per resource, one is easel's ownership tag)");
+    }
+    std::map<std::string, std::string> seen;  // lowercase key -> first spelling
+    for (const auto& [key, value] : s_.tags) {
+      std::string path = ChildPath("metadata.tags", key);
+      std::string lower = ToLower(key);
+      if (key.empty() || key.size() > kMaxTagKey) {
+        d_->Add(path, "tag name must be 1-" + std::to_string(kMaxTagKey) + " characters");
+      }
+      if (key.find_first_of("<>%&\\?/") != std::string::npos) {
+        d_->Add(path, "tag name must not contain any of < > % & \\ ? /");
+      }
+      for (const char* reserved : {"microsoft", "azure", "windows"}) {
+        if (StartsWith(lower, reserved)) {
+          d_->Add(path, std::string("tag names starting with \"") + reserved +
+                            "\" are reserved by Azure");
+        }
+      }
+      if (StartsWith(lower, "easel_cluster_")) {
+        d_->Add(path, "tag names starting with \"easel_cluster_\" are reserved for easel's "
+                      "ownership tag");
+      }
+      if (value.size() > kMaxTagValue) {
+        d_->Add(path, "tag value is " + std::to_string(value.size()) + " characters (at most " +
+                          std::to_string(kMaxTagValue) + ")");
+      }
+      auto [it, inserted] = seen.emplace(lower, key);
+      if (!inserted) {
+        d_->Add(path, "duplicates tag " + Quote(it->second) +
+                          " (Azure tag names are case-insensitive)");
+      }
+    }
+  }
+
+  void CheckSubscription() {
+    static const std::regex kGuid(
+        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    if (!s_.subscription_id.empty() && !std::regex_match(s_.subscription_id, kGuid)) {
+      d_->Add("spec.subscriptionId", "must be a GUID such as "
+                                     "\"00000000-0000-0000-0000-000000000000\", got " +
+                                         Quote(s_.subscription_id));
+    }
+  }
+
+  void CheckLocation() {
+    if (s_.location.empty() || region_) return;
+    std::string hint = ClosestMatch(s_.location, catalog_.RegionNames());
+    d_->Add("spec.location", "unknown region " + Quote(s_.location) +
+                                 (hint.empty() ? "" : " (did you mean " + hint + "?)"));
+  }
+
+  // Parses a CIDR field, reporting malformed and non-canonical prefixes.
+  std::optional<Cidr> CheckCidr(const std::string& path, const std::string& text, int min_prefix,
+                                int max_prefix) {
+    if (text.empty()) return std::nullopt;
+    Result<Cidr> cidr = ParseCidr(text);
+    if (!cidr.ok()) {
+      d_->Add(path, cidr.status().message());
+      return std::nullopt;
+    }
+    if (!cidr->IsCanonical()) {
+      d_->Add(path, Quote(text) + " has host bits set; write it as " + cidr->Canonical().ToString());
+      return std::nullopt;
+    }
+    if (cidr->prefix < min_prefix || cidr->prefix > max_prefix) {
+      d_->Add(path, "prefix length /" + std::to_string(cidr->prefix) + " is outside /" +
+                        std::to_string(min_prefix) + " to /" + std::to_string(max_prefix));
+      return std::nullopt;
+    }
+    return *cidr;
+  }
+
+  void CheckNetwork() {
+    const NetworkSpec& n = s_.network;
+    const std::string cp_path = "spec.network.controlPlaneSubnet";
+    const std::string worker_path = "spec.network.workerSubnet";
+    std::optional<Cidr> vnet;
+    if (n.vnet.placement == Placement::kDynamic) {
+      vnet = CheckCidr("spec.network.vnet.cidr", n.vnet.cidr, 8, 29);
+    } else {
+      CheckName(AzureNameKind::kVirtualNetwork, "spec.network.vnet.name", n.vnet.name);
+      CheckName(AzureNameKind::kResourceGroup, "spec.network.vnet.resourceGroup",
+                n.vnet.resource_group);
+      CheckName(AzureNameKind::kNetworkChild, cp_path + ".name", n.control_plane_subnet.name);
+      CheckName(AzureNameKind::kNetworkChild, worker_path + ".name", n.worker_subnet.name);
+      CheckName(AzureNameKind::kNetworkChild, cp_path + ".securityGroup",
+                n.control_plane_subnet.security_group);
+      CheckName(AzureNameKind::kNetworkChild, worker_path + ".securityGroup",
+                n.worker_subnet.security_group);
+      if (!n.control_plane_subnet.name.empty() &&
+          ToLower(n.control_plane_subnet.name) == ToLower(n.worker_subnet.name)) {
+        d_->Add(worker_path + ".name", "must differ from the control-plane subnet: easel puts "
+                                       "control-plane and worker nodes in separate subnets");
+      }
+    }
+    std::optional<Cidr> cp = CheckCidr(cp_path + ".cidr", n.control_plane_subnet.cidr, 8, 29);
+    std::optional<Cidr> worker = CheckCidr(worker_path + ".cidr", n.worker_subnet.cidr, 8, 29);
+    if (vnet && cp && !vnet->Contains(*cp)) {
+      d_->Add(cp_path + ".cidr", cp->ToString() + " is outside the VNet " + vnet->ToString());
+    }
+    if (vnet && worker && !vnet->Contains(*worker)) {
+      d_->Add(worker_path + ".cidr", worker->ToString() + " is outside the VNet " + vnet->ToString());
+    }
+    if (cp && worker && cp->Overlaps(*worker)) {
+      d_->Add(worker_path + ".cidr", worker->ToString() + " overlaps the control-plane subnet " +
+                                         cp->ToString());
+    }
+    bool internal = n.api_server.type == ApiServerType::kInternal;
+    if (cp) {
+      uint64_t needed = static_cast<uint64_t>(std::max(s_.control_plane.count, 0)) + (internal ? 1 : 0);
+      CheckCapacity(cp_path + ".cidr", *cp, needed, "control-plane nodes");
+    }
+    if (worker) {
+      uint64_t needed = 0;
+      for (const WorkerPoolSpec& p : s_.worker_pools) {
+        needed += static_cast<uint64_t>(std::max({p.count, p.autoscale ? p.autoscale->max : 0, 0}));
+      }
+      CheckCapacity(worker_path + ".cidr", *worker, needed, "worker nodes at their largest");
+    }
+    if (internal) CheckPrivateIp(cp);
+  }
+
+  void CheckCapacity(const std::string& path, const Cidr& subnet, uint64_t needed,
+                     const char* what) {
+    uint64_t usable = subnet.Size() - kReservedLeading - kReservedTrailing;
+    if (needed > usable) {
+      d_->Add(path, subnet.ToString() + " has " + std::to_string(usable) +
+                        " usable addresses, too few for " + std::to_string(needed) + " " + what);
+    }
+  }
+
+  void CheckPrivateIp(const std::optional<Cidr>& cp) {
+    const ApiServerSpec& api = s_.network.api_server;
+    const std::string path = "spec.network.apiServer.privateIP";
+    if (!api.private_ip.empty()) {
+      Result<Ipv4> ip = ParseIpv4(api.private_ip);
+      if (!ip.ok()) {
+        d_->Add(path, ip.status().message());
+      } else if (cp) {
+        if (!cp->Contains(*ip)) {
+          d_->Add(path, ip->ToString() + " is outside the control-plane subnet " + cp->ToString());
+        } else if (ip->value < cp->First() + kReservedLeading ||
+                   ip->value > cp->Last() - kReservedTrailing) {
+          d_->Add(path, ip->ToString() + " is reserved by Azure (the first four and the last "
+                                         "address of " + cp->ToString() + ")");
+        }
+      }
+    }
+    const PrivateDnsZoneSpec& zone = api.private_dns_zone;
+    CheckName(AzureNameKind::kPrivateDnsZone, "spec.network.apiServer.privateDnsZone.name",
+              zone.name);
+    CheckName(AzureNameKind::kResourceGroup, "spec.network.apiServer.privateDnsZone.resourceGroup",
+              zone.resource_group);
+  }
+
+  void CheckStorage() {
+    const StorageSpec& st = s_.storage;
+    if (st.custom_account) {
+      CheckName(AzureNameKind::kStorageAccount, "spec.storage.account.name", st.account_name);
+      CheckName(AzureNameKind::kResourceGroup, "spec.storage.account.resourceGroup",
+                st.account_resource_group);
+    }
+    if (!st.auto_container) {
+      CheckName(AzureNameKind::kBlobContainer, "spec.storage.container", st.container_name);
+    }
+  }
+
+  void CheckImage() {
+    const std::string& url = s_.image.vhd_url;
+    if (url.empty()) return;
+    const std::string path = "spec.image.vhdUrl";
+    static const std::regex kUrl("^https://([^/?#\\s]+)/([^?#\\s]+)(\\?[^#\\s]*)?$");
+    std::smatch m;
+    if (!std::regex_match(url, m, kUrl)) {
+      d_->Add(path, "must be an https URL of a blob, such as "
+                    "\"https://account.blob.core.windows.net/images/base.vhd\", got " + Quote(url));
+      return;
+    }
+    std::string blob_path = m[2].str();
+    if (blob_path.find('/') == std::string::npos) {
+      d_->Add(path, "must name a container and a blob (https://host/container/blob.vhd)");
+      return;
+    }
+    if (!EndsWith(ToLower(blob_path), ".vhd")) {
+      d_->Add(path, "must point at a .vhd blob (Azure images are made from fixed-size VHDs)");
+    }
+  }
+
+  // Checks a VM size and its zones for a node group at `path`.
+  void CheckPlacement(const std::string& path, const std::string& vm_size,
+                      const std::vector<std::string>& zones, const OsDisk& disk,
+                      int min_vcpus) {
+    const VmSize* size = vm_size.empty() ? nullptr : catalog_.FindVmSize(vm_size);
+    if (!vm_size.empty() && !size) {
+      std::string hint = ClosestMatch(vm_size, catalog_.VmSizeNames());
+      d_->Add(path + ".vmSize", "unknown VM size " + Quote(vm_size) +
+                                    (hint.empty() ? "" : " (did you mean " + hint + "?)"));
+    } else if (size && region_ && !catalog_.OfferedInRegion(vm_size, s_.location)) {
+      d_->Add(path + ".vmSize", vm_size + " is not offered in " + s_.location);
+      size = nullptr;
+    } else if (size && size->vcpus < min_vcpus) {
+      d_->Add(path + ".vmSize", vm_size + " has " + std::to_string(size->vcpus) +
+                                    " vCPU; a control-plane node needs at least " +
+                                    std::to_string(min_vcpus));
+    }
+    std::set<std::string> seen;
+    for (size_t i = 0; i < zones.size(); ++i) {
+      const std::string zpath = IndexPath(path + ".zones", i);
+      const std::string& zone = zones[i];
+      if (!seen.insert(zone).second) {
+        d_->Add(zpath, "zone " + Quote(zone) + " is listed twice");
+        continue;
+      }
+      if (!region_) continue;
+      if (std::find(region_->zones.begin(), region_->zones.end(), zone) == region_->zones.end()) {
+        d_->Add(zpath, "zone " + Quote(zone) + " does not exist in " + s_.location +
+                           (region_->zones.empty()
+                                ? " (it has no availability zones; omit zones)"
+                                : " (zones: " + Join(region_->zones, ", ") + ")"));
+        continue;
+      }
+      if (size) {
+        std::vector<std::string> offered = catalog_.ZonesOffering(vm_size, s_.location);
+        if (std::find(offered.begin(), offered.end(), zone) == offered.end()) {
+          d_->Add(zpath, vm_size + " is not offered in zone " + zone + " of " + s_.location +
+                             " (offered in: " + Join(offered, ", ") + ")");
+        }
+      }
+    }
+    CheckOsDisk(path + ".osDisk", disk, size, vm_size);
+  }
+
+  void CheckOsDisk(const std::string& path, const OsDisk& disk, const VmSize* size,
+                   const std::string& vm_size) {
+    static const std::vector<std::string> kTypes = {"Standard_LRS", "StandardSSD_LRS",
+                                                    "StandardSSD_ZRS", "Premium_LRS",
+                                                    "Premium_ZRS"};
+    if (std::find(kTypes.begin(), kTypes.end(), disk.type) == kTypes.end()) {
+      std::string hint = ClosestMatch(disk.type, kTypes);
+      std::string why = disk.type == "UltraSSD_LRS" || disk.type == "PremiumV2_LRS"
+                            ? " (it cannot be an OS disk)"
+                            : "";
+      d_->Add(path + ".type", "unknown OS disk type " + Quote(disk.type) + why +
+                                  (hint.empty() ? "" : " (did you mean " + hint + "?)") +
+                                  "; use one of " + Join(kTypes, ", "));
+    } else if (StartsWith(disk.type, "Premium") && size && !size->premium_storage) {
+      d_->Add(path + ".type", disk.type + " needs a VM size with premium storage; " + vm_size +
+                                  " has none (use StandardSSD_LRS or an 's' size)");
+    }
+    if (disk.size_gb < kMinOsDiskGb || disk.size_gb > kMaxOsDiskGb) {
+      d_->Add(path + ".sizeGB", "must be between " + std::to_string(kMinOsDiskGb) + " and " +
+                                    std::to_string(kMaxOsDiskGb) + " GiB, got " +
+                                    std::to_string(disk.size_gb));
+    }
+  }
+
+  void CheckControlPlane() {
+    const ControlPlaneSpec& cp = s_.control_plane;
+    if (cp.count != 1 && cp.count != 3 && cp.count != 5) {
+      d_->Add("spec.controlPlane.count", "must be 1, 3 or 5 (etcd needs an odd quorum), got " +
+                                             std::to_string(cp.count));
+    }
+    CheckPlacement("spec.controlPlane", cp.vm_size, cp.zones, cp.os_disk, 2);
+  }
+
+  void CheckWorkerPools() {
+    static const std::regex kPoolName("^[a-z][a-z0-9]{0,11}$");
+    std::map<std::string, size_t> names;
+    for (size_t i = 0; i < s_.worker_pools.size(); ++i) {
+      const WorkerPoolSpec& p = s_.worker_pools[i];
+      const std::string path = IndexPath("spec.workerPools", i);
+      if (!p.name.empty()) {
+        if (!std::regex_match(p.name, kPoolName)) {
+          d_->Add(path + ".name", "must be 1-12 lowercase letters or digits starting with a "
+                                  "letter, got " + Quote(p.name));
+        } else if (p.name == "cp") {
+          d_->Add(path + ".name", "\"cp\" is reserved: control-plane machines are named "
+                                  "<cluster>-cp-N");
+        }
+        auto [it, inserted] = names.emplace(p.name, i);
+        if (!inserted) {
+          d_->Add(path + ".name", "duplicates the name of spec.workerPools[" +
+                                      std::to_string(it->second) + "]");
+        }
+      }
+      if (p.count < 0 || p.count > kMaxNodesPerPool) {
+        d_->Add(path + ".count", "must be between 0 and " + std::to_string(kMaxNodesPerPool) +
+                                     ", got " + std::to_string(p.count));
+      }
+      if (p.autoscale) {
+        const Autoscale& a = *p.autoscale;
+        if (a.min < 0) d_->Add(path + ".autoscale.min", "must not be negative");
+        if (a.max < 1 || a.max > kMaxNodesPerPool) {
+          d_->Add(path + ".autoscale.max", "must be between 1 and " +
+                                               std::to_string(kMaxNodesPerPool) + ", got " +
+                                               std::to_string(a.max));
+        }
+        if (a.min > a.max) {
+          d_->Add(path + ".autoscale", "min (" + std::to_string(a.min) + ") is greater than max (" +
+                                           std::to_string(a.max) + ")");
+        } else if (p.count < a.min || p.count > a.max) {
+          d_->Add(path + ".count", std::to_string(p.count) + " is outside autoscale bounds " +
+                                       std::to_string(a.min) + ".." + std::to_string(a.max));
+        }
+      }
+      CheckPlacement(path, p.vm_size, p.zones, p.os_disk, 1);
+      for (const auto& [key, value] : p.labels) {
+        const std::string lpath = ChildPath(path + ".labels", key);
+        if (std::string problem = LabelKeyProblem(key); !problem.empty()) d_->Add(lpath, problem);
+        if (std::string problem = LabelValueProblem(value); !problem.empty()) {
+          d_->Add(lpath, problem);
+        }
+      }
+      std::set<std::pair<std::string, std::string>> taints;
+      for (size_t t = 0; t < p.taints.size(); ++t) {
+        if (!taints.insert({p.taints[t].key, p.taints[t].effect}).second) {
+          d_->Add(IndexPath(path + ".taints", t), "repeats the key " + Quote(p.taints[t].key) +
+                                                      " with effect " + p.taints[t].effect);
+        }
+      }
+    }
+  }
+
+  void CheckDerivedNames() {
+    for (const DerivedName& n : DerivedNames(s_)) {
+      std::string problem = AzureNameProblem(n.kind, n.name);
+      if (!problem.empty()) {
+        d_->Add(n.field, "derived " + n.what + " name " + Quote(n.name) + " " + problem);
+      }
+    }
+  }
+
+  const ClusterSpec& s_;
+  const Catalog& catalog_;
+  Diagnostics* d_;
+  const Region* region_;
+};
+
+}  // namespace
+
+void ValidateClusterSpec(const ClusterSpec& spec, const Catalog& catalog, Diagnostics* diagnostics) {
+  Validator(spec, catalog, diagnostics).Run();
+}
+
+}  // namespace easel::spec
