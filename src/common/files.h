@@ -9,7 +9,8 @@
 namespace easel {
 
 // Reads `path` into memory. Fails with kIOError if it cannot be read, or kInvalidArgument if it
-// is larger than max_bytes (the file is not read past that bound).
+// is larger than max_bytes (the file is not read past that bound). Messages do not repeat the
+// path ("cannot read: No such file or directory"); callers say which file.
 Result<std::string> ReadFileBounded(const std::string& path, size_t max_bytes);
 
 }  // namespace easel

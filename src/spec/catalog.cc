@@ -133,7 +133,7 @@ const Catalog& EmbeddedCatalog() {
 
 Result<Catalog> LoadCatalog(const std::string& path) {
   Result<std::string> text = ReadFileBounded(path, 16 << 20);
-  if (!text.ok()) return text.status();
+  if (!text.ok()) return Status(text.status().code(), path + ": " + text.status().message());
   return Catalog::FromJson(*text);
 }
 

@@ -94,9 +94,9 @@ std::vector<DerivedName> DerivedNames(const ClusterSpec& s) {
     add(AzureNameKind::kNetworkChild, "public IP", ApiPublicIpName(s), cluster);
     add(AzureNameKind::kDnsLabel, "DNS label", ApiDnsLabel(s), cluster);
   } else {
-    if (s.network.api_server.private_dns_zone.resource_group.empty()) {
-      add(AzureNameKind::kPrivateDnsZone, "private DNS zone", s.network.api_server.private_dns_zone.name,
-          "spec.network.apiServer.privateDnsZone.name");
+    if (s.network.api_server.private_dns_zone.name_defaulted) {
+      add(AzureNameKind::kPrivateDnsZone, "private DNS zone",
+          s.network.api_server.private_dns_zone.name, cluster);
     }
     add(AzureNameKind::kNetworkChild, "virtual network link", PrivateDnsLinkName(s), cluster);
   }
@@ -109,7 +109,7 @@ std::vector<DerivedName> DerivedNames(const ClusterSpec& s) {
   add(AzureNameKind::kImage, "image", ImageName(s), cluster);
   auto machine = [&](const std::string& vm, const std::string& field) {
     add(AzureNameKind::kVirtualMachine, "virtual machine", vm, field);
-    add(AzureNameKind::kLinuxComputerName, "computer name", vm, field);
+    add(AzureNameKind::kLinuxComputerName, "computer", vm, field);
     add(AzureNameKind::kNetworkChild, "network interface", NicName(vm), field);
     add(AzureNameKind::kDisk, "OS disk", OsDiskName(vm), field);
   };

@@ -1,6 +1,7 @@
 #include "spec/parse.h"
 
 #include <filesystem>
+#include <set>
 
 #include "common/files.h"
 #include "common/strings.h"
@@ -125,16 +126,24 @@ class SpecParser {
         d_(d) {}
 
   ClusterSpec Parse(const YAML::Node& root) {
+    if (KindOf(root) != ValueKind::kMapping) {
+      d_->Add(options_.source_name,
+              std::string("must be a mapping (apiVersion, kind, metadata, spec), got ") +
+                  KindLabel(KindOf(root)));
+      return spec_;
+    }
     MapReader top(root, "", d_, {"apiVersion", "kind", "metadata", "spec"});
-    if (!top.is_mapping()) return spec_;
     if (auto v = top.String("apiVersion", Need::kRequired); v && *v != "easel/v1") {
       d_->Add("apiVersion", "must be easel/v1, got " + Quote(*v));
     }
     if (auto k = top.String("kind", Need::kRequired); k && *k != "AzureCluster") {
       d_->Add("kind", "must be AzureCluster, got " + Quote(*k));
     }
-    if (!top.Has("metadata")) top.ReportMissing("metadata");
-    ReadMetadata(top.Get("metadata"));
+    if (top.Has("metadata")) {
+      ReadMetadata(top.Get("metadata"));
+    } else {
+      top.ReportMissing("metadata");
+    }
     if (!top.Has("spec")) {
       top.ReportMissing("spec");
       return spec_;
@@ -196,7 +205,7 @@ class SpecParser {
     if (p.is_relative()) p = std::filesystem::path(options_.base_dir) / p;
     Result<std::string> text = ReadFileBounded(p.string(), 64 << 10);
     if (!text.ok()) {
-      d_->Add("spec.sshPublicKeyFile", text.status().message());
+      d_->Add("spec.sshPublicKeyFile", *path + ": " + text.status().message());
       return;
     }
     std::string key = *text;
@@ -332,6 +341,7 @@ class SpecParser {
                 "is required when resourceGroup names an existing zone's group");
       } else {
         api.private_dns_zone.name = spec_.name + ".easel.internal";
+        api.private_dns_zone.name_defaulted = true;
         Default("spec.network.apiServer.privateDnsZone.name", api.private_dns_zone.name);
       }
     }
@@ -473,12 +483,16 @@ class SpecParser {
       for (auto& [k, v] : *labels) pool.labels[k] = v;
     }
     if (auto taints = r.StringList("taints")) {
+      std::set<std::pair<std::string, std::string>> seen;  // key, effect
       for (size_t i = 0; i < taints->size(); ++i) {
         Result<Taint> taint = ParseTaint((*taints)[i]);
-        if (taint.ok()) {
-          pool.taints.push_back(*taint);
-        } else {
+        if (!taint.ok()) {
           d_->Add(IndexPath(path + ".taints", i), taint.status().message());
+        } else if (!seen.insert({taint->key, taint->effect}).second) {
+          d_->Add(IndexPath(path + ".taints", i), "repeats the key " + Quote(taint->key) +
+                                                      " with effect " + taint->effect);
+        } else {
+          pool.taints.push_back(*taint);
         }
       }
     }

@@ -36,6 +36,7 @@ enum class ApiServerType { kPublic, kInternal };
 struct PrivateDnsZoneSpec {
   std::string name;
   std::string resource_group;  // set: an existing zone (read); empty: easel creates it
+  bool name_defaulted = false;  // <cluster>.easel.internal, derived from metadata.name
 };
 
 struct ApiServerSpec {

@@ -167,6 +167,10 @@ class Validator {
                 n.control_plane_subnet.security_group);
       CheckName(AzureNameKind::kNetworkChild, worker_path + ".securityGroup",
                 n.worker_subnet.security_group);
+      if (n.outbound == Outbound::kNatGateway) {
+        d_->Add("spec.network.outbound", "NATGateway needs subnets that easel creates; an existing "
+                                         "VNet's egress is its owner's (use None)");
+      }
       if (!n.control_plane_subnet.name.empty() &&
           ToLower(n.control_plane_subnet.name) == ToLower(n.worker_subnet.name)) {
         d_->Add(worker_path + ".name", "must differ from the control-plane subnet: easel puts "
@@ -227,8 +231,10 @@ class Validator {
       }
     }
     const PrivateDnsZoneSpec& zone = api.private_dns_zone;
-    CheckName(AzureNameKind::kPrivateDnsZone, "spec.network.apiServer.privateDnsZone.name",
-              zone.name);
+    if (!zone.name_defaulted) {  // a default name is checked with the other derived names
+      CheckName(AzureNameKind::kPrivateDnsZone, "spec.network.apiServer.privateDnsZone.name",
+                zone.name);
+    }
     CheckName(AzureNameKind::kResourceGroup, "spec.network.apiServer.privateDnsZone.resourceGroup",
               zone.resource_group);
   }
@@ -391,18 +397,14 @@ class Validator {
           d_->Add(lpath, problem);
         }
       }
-      std::set<std::pair<std::string, std::string>> taints;
-      for (size_t t = 0; t < p.taints.size(); ++t) {
-        if (!taints.insert({p.taints[t].key, p.taints[t].effect}).second) {
-          d_->Add(IndexPath(path + ".taints", t), "repeats the key " + Quote(p.taints[t].key) +
-                                                      " with effect " + p.taints[t].effect);
-        }
-      }
     }
   }
 
   void CheckDerivedNames() {
+    std::set<std::string> already_wrong;  // a field with its own error: its derivations add noise
+    for (const FieldError& e : d_->errors()) already_wrong.insert(e.path);
     for (const DerivedName& n : DerivedNames(s_)) {
+      if (already_wrong.count(n.field)) continue;
       std::string problem = AzureNameProblem(n.kind, n.name);
       if (!problem.empty()) {
         d_->Add(n.field, "derived " + n.what + " name " + Quote(n.name) + " " + problem);
