@@ -59,8 +59,7 @@ int main(int argc, char** argv) {
   std::string output = "table";
   CLI::App* plan = app.add_subcommand("plan", "print the Azure resources a cluster spec needs");
   plan->add_option("-f,--file", file, "cluster spec (YAML or JSON)")->required();
-  plan->add_option("-o,--output", output, "table or json")
-      ->check(CLI::IsMember({"table", "json"}));
+  plan->add_option("-o,--output", output, "table or json")->check(CLI::IsMember({"table", "json"}));
 
   app.add_subcommand("version", "print easel's version");
 

@@ -34,8 +34,8 @@ std::string AlnumDotDashProblem(std::string_view name, size_t min, size_t max) {
 }
 
 std::string DnsLabelProblem(std::string_view label) {
-  if (label.empty() || label.size() > 63) return "has a label of " + std::to_string(label.size()) +
-                                                 " characters (1-63 allowed)";
+  if (label.empty() || label.size() > 63)
+    return "has a label of " + std::to_string(label.size()) + " characters (1-63 allowed)";
   for (char c : label) {
     if (!IsAlnum(c) && c != '-') return "contains '" + std::string(1, c) + "'";
   }
@@ -47,17 +47,28 @@ std::string DnsLabelProblem(std::string_view label) {
 
 const char* AzureNameKindLabel(AzureNameKind kind) {
   switch (kind) {
-    case AzureNameKind::kResourceGroup: return "resource group";
-    case AzureNameKind::kVirtualNetwork: return "virtual network";
-    case AzureNameKind::kNetworkChild: return "network resource";
-    case AzureNameKind::kVirtualMachine: return "virtual machine";
-    case AzureNameKind::kLinuxComputerName: return "Linux computer name";
-    case AzureNameKind::kDisk: return "disk";
-    case AzureNameKind::kImage: return "image";
-    case AzureNameKind::kStorageAccount: return "storage account";
-    case AzureNameKind::kBlobContainer: return "blob container";
-    case AzureNameKind::kPrivateDnsZone: return "private DNS zone";
-    case AzureNameKind::kDnsLabel: return "DNS label";
+    case AzureNameKind::kResourceGroup:
+      return "resource group";
+    case AzureNameKind::kVirtualNetwork:
+      return "virtual network";
+    case AzureNameKind::kNetworkChild:
+      return "network resource";
+    case AzureNameKind::kVirtualMachine:
+      return "virtual machine";
+    case AzureNameKind::kLinuxComputerName:
+      return "Linux computer name";
+    case AzureNameKind::kDisk:
+      return "disk";
+    case AzureNameKind::kImage:
+      return "image";
+    case AzureNameKind::kStorageAccount:
+      return "storage account";
+    case AzureNameKind::kBlobContainer:
+      return "blob container";
+    case AzureNameKind::kPrivateDnsZone:
+      return "private DNS zone";
+    case AzureNameKind::kDnsLabel:
+      return "DNS label";
   }
   return "resource";
 }
@@ -74,10 +85,12 @@ std::string AzureNameProblem(AzureNameKind kind, std::string_view name) {
       if (name.back() == '.') return "must not end with '.'";
       return "";
     }
-    case AzureNameKind::kVirtualNetwork: return AlnumDotDashProblem(name, 2, 64);
+    case AzureNameKind::kVirtualNetwork:
+      return AlnumDotDashProblem(name, 2, 64);
     case AzureNameKind::kNetworkChild:
     case AzureNameKind::kDisk:
-    case AzureNameKind::kImage: return AlnumDotDashProblem(name, 1, 80);
+    case AzureNameKind::kImage:
+      return AlnumDotDashProblem(name, 1, 80);
     case AzureNameKind::kVirtualMachine: {
       if (auto p = LengthProblem(name, 1, 64); !p.empty()) return p;
       for (char c : name) {
@@ -139,7 +152,8 @@ std::string AzureNameProblem(AzureNameKind kind, std::string_view name) {
     }
     case AzureNameKind::kDnsLabel: {
       if (auto p = LengthProblem(name, 3, 63); !p.empty()) return p;
-      if (!(name.front() >= 'a' && name.front() <= 'z')) return "must start with a lowercase letter";
+      if (!(name.front() >= 'a' && name.front() <= 'z'))
+        return "must start with a lowercase letter";
       for (char c : name) {
         if (!IsLowerOrDigit(c) && c != '-') {
           return "contains '" + std::string(1, c) + "' (lowercase letters, digits, '-' allowed)";

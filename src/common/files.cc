@@ -1,9 +1,9 @@
 #include "common/files.h"
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sys/stat.h>
 
 namespace easel {
 

@@ -41,7 +41,9 @@ Result<Ipv4> ParseIpv4(std::string_view text) {
   return Ipv4{value};
 }
 
-std::string Cidr::ToString() const { return Ipv4{address}.ToString() + "/" + std::to_string(prefix); }
+std::string Cidr::ToString() const {
+  return Ipv4{address}.ToString() + "/" + std::to_string(prefix);
+}
 
 Result<Cidr> ParseCidr(std::string_view text) {
   size_t slash = text.find('/');

@@ -46,18 +46,19 @@ void BuildPrivateDns(BuilderContext& ctx) {
                  {ids.resource_group}, ids.resource_group, "private DNS for the API server");
   }
   // Record sets carry no tags; their metadata holds the ownership mark instead.
-  Json record = {{"properties",
-                  {{"metadata", {{spec::OwnershipTagKey(s), spec::kOwnedTagValue}}},
-                   {"ttl", 300},
-                   {"aRecords", Json::array({{{"ipv4Address", s.network.api_server.private_ip}}})}}}};
+  Json record = {
+      {"properties",
+       {{"metadata", {{spec::OwnershipTagKey(s), spec::kOwnedTagValue}}},
+        {"ttl", 300},
+        {"aRecords", Json::array({{{"ipv4Address", s.network.api_server.private_ip}}})}}}};
   ctx.AddOwned(ChildId(zone_id, "A", spec::kApiServerRecordName), type::kPrivateDnsARecord,
                api::kPrivateDns, spec::kApiServerRecordName, std::move(record), {zone_id}, zone_id,
                std::string(spec::kApiServerRecordName) + "." + zone.name + " -> " +
                    s.network.api_server.private_ip);
-  Json link = {{"location", "global"},
-               {"tags", ctx.Tags()},
-               {"properties",
-                {{"virtualNetwork", {{"id", ids.vnet}}}, {"registrationEnabled", false}}}};
+  Json link = {
+      {"location", "global"},
+      {"tags", ctx.Tags()},
+      {"properties", {{"virtualNetwork", {{"id", ids.vnet}}}, {"registrationEnabled", false}}}};
   ctx.AddOwned(ChildId(zone_id, "virtualNetworkLinks", spec::PrivateDnsLinkName(s)),
                type::kPrivateDnsLink, api::kPrivateDns, spec::PrivateDnsLinkName(s),
                std::move(link), {zone_id, ids.vnet}, zone_id, "resolves the zone in the VNet");
@@ -113,23 +114,23 @@ void BuildApiServerEndpoint(BuilderContext& ctx) {
                                  {"intervalInSeconds", 15},
                                  {"numberOfProbes", 2},
                                  {"probeThreshold", 2}}}}})},
-      {"loadBalancingRules",
-       Json::array({{{"name", kRuleName},
-                     {"properties",
-                      {{"frontendIPConfiguration", {{"id", frontend_id}}},
-                       {"backendAddressPool", {{"id", ids.api_backend_pool}}},
-                       {"probe", {{"id", probe_id}}},
-                       {"protocol", "Tcp"},
-                       {"frontendPort", kApiServerPort},
-                       {"backendPort", kApiServerPort},
-                       {"enableFloatingIP", false},
-                       {"idleTimeoutInMinutes", 4},
-                       {"loadDistribution", "Default"},
-                       {"disableOutboundSnat", true}}}}})}};
+      {"loadBalancingRules", Json::array({{{"name", kRuleName},
+                                           {"properties",
+                                            {{"frontendIPConfiguration", {{"id", frontend_id}}},
+                                             {"backendAddressPool", {{"id", ids.api_backend_pool}}},
+                                             {"probe", {{"id", probe_id}}},
+                                             {"protocol", "Tcp"},
+                                             {"frontendPort", kApiServerPort},
+                                             {"backendPort", kApiServerPort},
+                                             {"enableFloatingIP", false},
+                                             {"idleTimeoutInMinutes", 4},
+                                             {"loadDistribution", "Default"},
+                                             {"disableOutboundSnat", true}}}}})}};
   ids.api_load_balancer = lb_id;
-  ctx.AddOwned(lb_id, type::kLoadBalancer, api::kNetwork, lb_name, std::move(lb), std::move(deps),
-               ids.resource_group,
-               std::string(is_public ? "public" : "internal") + " Standard, TCP 6443 -> " + endpoint);
+  ctx.AddOwned(
+      lb_id, type::kLoadBalancer, api::kNetwork, lb_name, std::move(lb), std::move(deps),
+      ids.resource_group,
+      std::string(is_public ? "public" : "internal") + " Standard, TCP 6443 -> " + endpoint);
   if (!is_public) BuildPrivateDns(ctx);
 }
 

@@ -6,7 +6,8 @@
 namespace easel::plan {
 
 std::string ResourceGroupId(const std::string& subscription, const std::string& group);
-// /subscriptions/S/resourceGroups/G/providers/<type>/<name>, type like "Microsoft.Network/natGateways".
+// /subscriptions/S/resourceGroups/G/providers/<type>/<name>, type like
+// "Microsoft.Network/natGateways".
 std::string ResourceId(const std::string& subscription, const std::string& group,
                        const std::string& type, const std::string& name);
 // <parent>/<segment>/<name>, e.g. ChildId(vnet, "subnets", "a").

@@ -27,8 +27,7 @@ struct WellKnownIds {
 
 class BuilderContext {
  public:
-  BuilderContext(const spec::ClusterSpec& spec, const PlanOptions& options, Plan* plan)
-      : spec_(spec), options_(options), plan_(plan) {}
+  BuilderContext(const spec::ClusterSpec& spec, const PlanOptions& options, Plan* plan);
 
   const spec::ClusterSpec& spec() const { return spec_; }
   const PlanOptions& options() const { return options_; }
@@ -38,7 +37,7 @@ class BuilderContext {
   std::string IdInGroup(const std::string& type, const std::string& name) const;
 
   // The tags of every owned resource: the user's, then easel's ownership tag.
-  Json Tags() const;
+  const Json& Tags() const { return tags_; }
   // {"location", "tags"} and any further top-level fields, in Azure's usual order.
   Json TrackedBody() const;
 
@@ -56,6 +55,7 @@ class BuilderContext {
   const PlanOptions& options_;
   Plan* plan_;
   WellKnownIds ids_;
+  Json tags_;  // the same for every owned resource: built once
 };
 
 // The builders, in the order BuildPlan runs them.

@@ -19,7 +19,7 @@ const char* ToString(Ownership o);
 const char* ToString(Action a);
 
 struct ResourceNode {
-  std::string id;  // full ARM id
+  std::string id;    // full ARM id
   std::string type;  // "Microsoft.Network/virtualNetworks/subnets"
   std::string api_version;
   std::string name;  // last segment of the id

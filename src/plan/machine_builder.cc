@@ -68,7 +68,8 @@ void AddMachine(BuilderContext& ctx, const MachineGroup& group, const std::strin
              Json::array({{{"path", std::string("/home/") + kAdminUser + "/.ssh/authorized_keys"},
                            {"keyData", s.ssh_public_key}}})}}}}}}},
       {"networkProfile",
-       {{"networkInterfaces", Json::array({{{"id", nic_id}, {"properties", {{"primary", true}}}}})}}}};
+       {{"networkInterfaces",
+         Json::array({{{"id", nic_id}, {"properties", {{"primary", true}}}}})}}}};
   ctx.AddOwned(vm_id, type::kVirtualMachine, api::kCompute, machine, std::move(vm),
                {ids.resource_group, nic_id, ids.image}, nic_id,
                std::string(group.role) + ", " + group.vm_size +
@@ -81,15 +82,15 @@ void AddMachine(BuilderContext& ctx, const MachineGroup& group, const std::strin
 void BuildMachines(BuilderContext& ctx) {
   const spec::ClusterSpec& s = ctx.spec();
   const spec::ControlPlaneSpec& cp = s.control_plane;
-  MachineGroup control_plane{cp.zones, cp.vm_size, cp.os_disk, ctx.ids().control_plane_subnet,
-                             true, "control plane"};
+  MachineGroup control_plane{cp.zones, cp.vm_size,     cp.os_disk, ctx.ids().control_plane_subnet,
+                             true,     "control plane"};
   for (int i = 0; i < cp.count; ++i) {
     AddMachine(ctx, control_plane, spec::ControlPlaneMachineName(s, i), i);
   }
   for (const spec::WorkerPoolSpec& pool : s.worker_pools) {
     std::string role = "pool " + pool.name;
-    MachineGroup group{pool.zones, pool.vm_size, pool.os_disk, ctx.ids().worker_subnet, false,
-                       role.c_str()};
+    MachineGroup group{pool.zones, pool.vm_size, pool.os_disk, ctx.ids().worker_subnet,
+                       false,      role.c_str()};
     for (int i = 0; i < pool.count; ++i) {
       AddMachine(ctx, group, spec::WorkerMachineName(s, pool, i), i);
     }

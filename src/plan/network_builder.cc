@@ -112,27 +112,28 @@ void BuildNetwork(BuilderContext& ctx) {
 
   ids.vnet = ctx.IdInGroup(type::kVirtualNetwork, spec::VnetName(s));
   Json vnet = ctx.TrackedBody();
-  vnet["properties"] = {{"addressSpace", {{"addressPrefixes", Json::array({s.network.vnet.cidr})}}}};
+  vnet["properties"] = {
+      {"addressSpace", {{"addressPrefixes", Json::array({s.network.vnet.cidr})}}}};
   ctx.AddOwned(ids.vnet, type::kVirtualNetwork, api::kNetwork, spec::VnetName(s), std::move(vnet),
                {rg}, rg, s.network.vnet.cidr);
 
   auto subnet = [&](const std::string& name, const std::string& cidr, const std::string& nsg,
                     const char* role) {
     std::string id = ChildId(ids.vnet, "subnets", name);
-    Json body = {{"properties",
-                  {{"addressPrefix", cidr}, {"networkSecurityGroup", {{"id", nsg}}}}}};
+    Json body = {
+        {"properties", {{"addressPrefix", cidr}, {"networkSecurityGroup", {{"id", nsg}}}}}};
     std::vector<std::string> deps = {ids.vnet, nsg};
     if (!ids.nat_gateway.empty()) {
       body["properties"]["natGateway"] = {{"id", ids.nat_gateway}};
       deps.push_back(ids.nat_gateway);
     }
-    ctx.AddOwned(id, type::kSubnet, api::kNetwork, name, std::move(body), std::move(deps),
-                 ids.vnet, std::string(role) + " " + cidr);
+    ctx.AddOwned(id, type::kSubnet, api::kNetwork, name, std::move(body), std::move(deps), ids.vnet,
+                 std::string(role) + " " + cidr);
     return id;
   };
-  ids.control_plane_subnet = subnet(spec::ControlPlaneSubnetName(s),
-                                    s.network.control_plane_subnet.cidr, ids.control_plane_nsg,
-                                    "control plane");
+  ids.control_plane_subnet =
+      subnet(spec::ControlPlaneSubnetName(s), s.network.control_plane_subnet.cidr,
+             ids.control_plane_nsg, "control plane");
   ids.worker_subnet =
       subnet(spec::WorkerSubnetName(s), s.network.worker_subnet.cidr, ids.worker_nsg, "workers");
 }

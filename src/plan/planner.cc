@@ -1,5 +1,7 @@
 #include "plan/planner.h"
 
+#include <algorithm>
+
 #include "plan/api_versions.h"
 #include "plan/arm_ids.h"
 #include "plan/builder_context.h"
@@ -22,11 +24,11 @@ std::string BuilderContext::IdInGroup(const std::string& type, const std::string
   return ResourceId(spec_.subscription_id, spec_.resource_group, type, name);
 }
 
-Json BuilderContext::Tags() const {
-  Json tags = Json::object();
-  for (const auto& [key, value] : spec_.tags) tags[key] = value;
-  tags[spec::OwnershipTagKey(spec_)] = spec::kOwnedTagValue;
-  return tags;
+BuilderContext::BuilderContext(const spec::ClusterSpec& spec, const PlanOptions& options,
+                               Plan* plan)
+    : spec_(spec), options_(options), plan_(plan), tags_(Json::object()) {
+  for (const auto& [key, value] : spec_.tags) tags_[key] = value;
+  tags_[spec::OwnershipTagKey(spec_)] = spec::kOwnedTagValue;
 }
 
 Json BuilderContext::TrackedBody() const {
@@ -37,25 +39,36 @@ ResourceNode& BuilderContext::AddOwned(std::string id, const char* type, const c
                                        std::string name, Json body,
                                        std::vector<std::string> depends_on,
                                        std::string display_parent, std::string summary) {
-  plan_->resources.push_back(ResourceNode{std::move(id), type, api_version, std::move(name),
-                                          Ownership::kOwned, Action::kCreate,
-                                          std::move(depends_on), std::move(body),
-                                          std::move(display_parent), std::move(summary)});
+  plan_->resources.push_back(ResourceNode{
+      std::move(id), type, api_version, std::move(name), Ownership::kOwned, Action::kCreate,
+      std::move(depends_on), std::move(body), std::move(display_parent), std::move(summary)});
   return plan_->resources.back();
 }
 
-ResourceNode& BuilderContext::AddExisting(std::string id, const char* type,
-                                          const char* api_version, std::string name,
-                                          std::string display_parent, std::string summary) {
-  plan_->resources.push_back(ResourceNode{std::move(id), type, api_version, std::move(name),
-                                          Ownership::kExisting, Action::kRead, {}, Json(),
-                                          std::move(display_parent), std::move(summary)});
+ResourceNode& BuilderContext::AddExisting(std::string id, const char* type, const char* api_version,
+                                          std::string name, std::string display_parent,
+                                          std::string summary) {
+  plan_->resources.push_back(ResourceNode{std::move(id),
+                                          type,
+                                          api_version,
+                                          std::move(name),
+                                          Ownership::kExisting,
+                                          Action::kRead,
+                                          {},
+                                          Json(),
+                                          std::move(display_parent),
+                                          std::move(summary)});
   return plan_->resources.back();
 }
 
 Plan BuildPlan(const spec::ClusterSpec& spec, const PlanOptions& options) {
   Plan plan;
   plan.cluster = spec.name;
+  size_t nodes = static_cast<size_t>(std::max(spec.control_plane.count, 0));
+  for (const spec::WorkerPoolSpec& pool : spec.worker_pools) {
+    nodes += static_cast<size_t>(std::max(pool.count, 0));
+  }
+  plan.resources.reserve(2 * nodes + 24);  // a NIC and a VM per node, plus the shared resources
   plan.defaults_applied = spec.defaults_applied;
   BuilderContext ctx(spec, options, &plan);
   ctx.ids().resource_group = ResourceGroupId(spec.subscription_id, spec.resource_group);

@@ -10,7 +10,8 @@ namespace easel::plan {
 
 struct PlanOptions {
   // The blob endpoint of a storage account; "{account}" is replaced by the account name.
-  // Azure's public cloud by default; azsim serves path-style URLs ("https://127.0.0.1:P/{account}/").
+  // Azure's public cloud by default; azsim serves path-style URLs
+  // ("https://127.0.0.1:P/{account}/").
   std::string blob_endpoint = "https://{account}.blob.core.windows.net/";
 };
 

@@ -48,7 +48,8 @@ class TreePrinter {
 
   std::string Parent(const std::string& id) const { return known_.count(id) ? id : ""; }
 
-  void Walk(const std::string& parent, const std::string& prefix, bool top, std::vector<Row>* rows) {
+  void Walk(const std::string& parent, const std::string& prefix, bool top,
+            std::vector<Row>* rows) {
     auto it = children_.find(parent);
     if (it == children_.end()) return;
     const std::vector<Child>& kids = it->second;
@@ -59,8 +60,8 @@ class TreePrinter {
       std::string id;
       if (kids[k].is_step) {
         const DataPlaneStep& s = plan_.steps[kids[k].index];
-        rows->push_back({prefix + branch + "blob copy " + s.name + ": " + s.source, "owned",
-                         "copy"});
+        rows->push_back(
+            {prefix + branch + "blob copy " + s.name + ": " + s.source, "owned", "copy"});
         id = s.id;
       } else {
         const ResourceNode& r = plan_.resources[kids[k].index];

@@ -13,9 +13,11 @@ inline constexpr const char* kLoadBalancer = "Microsoft.Network/loadBalancers";
 inline constexpr const char* kNetworkInterface = "Microsoft.Network/networkInterfaces";
 inline constexpr const char* kPrivateDnsZone = "Microsoft.Network/privateDnsZones";
 inline constexpr const char* kPrivateDnsARecord = "Microsoft.Network/privateDnsZones/A";
-inline constexpr const char* kPrivateDnsLink = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+inline constexpr const char* kPrivateDnsLink =
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
 inline constexpr const char* kStorageAccount = "Microsoft.Storage/storageAccounts";
-inline constexpr const char* kBlobContainer = "Microsoft.Storage/storageAccounts/blobServices/containers";
+inline constexpr const char* kBlobContainer =
+    "Microsoft.Storage/storageAccounts/blobServices/containers";
 inline constexpr const char* kImage = "Microsoft.Compute/images";
 inline constexpr const char* kVirtualMachine = "Microsoft.Compute/virtualMachines";
 

@@ -33,12 +33,13 @@ void BuildStorageAndImage(BuilderContext& ctx) {
     account_id = ctx.IdInGroup(type::kStorageAccount, account);
     Json body = {{"sku", {{"name", "Standard_LRS"}}}, {"kind", "StorageV2"}};
     body.update(ctx.TrackedBody());
-    body["properties"] = {{"accessTier", "Hot"},
-                          {"minimumTlsVersion", "TLS1_2"},
-                          {"supportsHttpsTrafficOnly", true},
-                          {"allowBlobPublicAccess", false},
-                          {"publicNetworkAccess", "Enabled"},
-                          {"networkAcls", {{"defaultAction", "Allow"}, {"bypass", "AzureServices"}}}};
+    body["properties"] = {
+        {"accessTier", "Hot"},
+        {"minimumTlsVersion", "TLS1_2"},
+        {"supportsHttpsTrafficOnly", true},
+        {"allowBlobPublicAccess", false},
+        {"publicNetworkAccess", "Enabled"},
+        {"networkAcls", {{"defaultAction", "Allow"}, {"bypass", "AzureServices"}}}};
     ctx.AddOwned(account_id, type::kStorageAccount, api::kStorage, account, std::move(body),
                  {ids.resource_group}, ids.resource_group, "StorageV2, Standard_LRS, TLS 1.2");
   }
@@ -61,8 +62,8 @@ void BuildStorageAndImage(BuilderContext& ctx) {
   const std::string blob_url =
       BlobEndpoint(ctx.options(), account) + container + "/" + spec::VhdBlobName(s);
   ids.vhd_copy_step = blob_url;
-  ctx.AddStep(DataPlaneStep{blob_url, "blobCopy", "copy-vhd", s.image.vhd_url, blob_url,
-                            {container_id}, container_id});
+  ctx.AddStep(DataPlaneStep{
+      blob_url, "blobCopy", "copy-vhd", s.image.vhd_url, blob_url, {container_id}, container_id});
 
   ids.image = ctx.IdInGroup(type::kImage, spec::ImageName(s));
   Json image = ctx.TrackedBody();

@@ -14,7 +14,8 @@ bool IsQualifiedNameSegment(std::string_view s) {
 }
 
 bool IsDnsSubdomain(std::string_view s) {
-  static const std::regex kSubdomain("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  static const std::regex kSubdomain(
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
   return !s.empty() && s.size() <= 253 && std::regex_match(std::string(s), kSubdomain);
 }
 
@@ -28,7 +29,8 @@ std::string LabelKeyProblem(std::string_view key) {
     std::string_view prefix = key.substr(0, slash);
     name = key.substr(slash + 1);
     if (!IsDnsSubdomain(prefix)) {
-      return "label key prefix " + Quote(prefix) + " must be a DNS subdomain (lowercase letters, "
+      return "label key prefix " + Quote(prefix) +
+             " must be a DNS subdomain (lowercase letters, "
              "digits, '-', '.')";
     }
     if (prefix == "kubernetes.io" || prefix == "k8s.io" || EndsWith(prefix, ".kubernetes.io") ||
@@ -37,7 +39,8 @@ std::string LabelKeyProblem(std::string_view key) {
     }
   }
   if (!IsQualifiedNameSegment(name)) {
-    return "label key name " + Quote(name) + " must be 1-63 characters, letters, digits, "
+    return "label key name " + Quote(name) +
+           " must be 1-63 characters, letters, digits, "
            "'-', '_', '.', starting and ending with a letter or digit";
   }
   return "";
@@ -46,7 +49,8 @@ std::string LabelKeyProblem(std::string_view key) {
 std::string LabelValueProblem(std::string_view value) {
   if (value.empty()) return "";
   if (!IsQualifiedNameSegment(value)) {
-    return "label value " + Quote(value) + " must be at most 63 characters, letters, digits, "
+    return "label value " + Quote(value) +
+           " must be at most 63 characters, letters, digits, "
            "'-', '_', '.', starting and ending with a letter or digit";
   }
   return "";

@@ -9,8 +9,7 @@ namespace easel::spec {
 namespace {
 
 std::string ClusterHash(const ClusterSpec& s) {
-  return Sha256Hex(ToLower(s.subscription_id) + "/" + ToLower(s.resource_group) + "/" +
-                   s.name);
+  return Sha256Hex(ToLower(s.subscription_id) + "/" + ToLower(s.resource_group) + "/" + s.name);
 }
 
 }  // namespace
@@ -40,8 +39,8 @@ std::string WorkerNsgName(const ClusterSpec& s) {
 std::string NatGatewayName(const ClusterSpec& s) { return s.name + "-natgw"; }
 std::string NatGatewayIpName(const ClusterSpec& s) { return s.name + "-natgw-pip"; }
 std::string ApiLoadBalancerName(const ClusterSpec& s) {
-  return s.name + (s.network.api_server.type == ApiServerType::kPublic ? "-apiserver-lb"
-                                                                       : "-apiserver-ilb");
+  return s.name +
+         (s.network.api_server.type == ApiServerType::kPublic ? "-apiserver-lb" : "-apiserver-ilb");
 }
 std::string ApiPublicIpName(const ClusterSpec& s) { return s.name + "-apiserver-pip"; }
 std::string ApiDnsLabel(const ClusterSpec& s) { return s.name + "-" + ClusterHash(s).substr(0, 8); }

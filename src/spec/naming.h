@@ -43,7 +43,7 @@ std::string OsDiskName(const std::string& machine);
 // A name easel derives, with the spec field that determines it.
 struct DerivedName {
   AzureNameKind kind;
-  std::string what;   // "blob container"
+  std::string what;  // "blob container"
   std::string name;
   std::string field;  // "metadata.name"
 };

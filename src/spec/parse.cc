@@ -1,5 +1,6 @@
 #include "spec/parse.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -157,6 +158,36 @@ class SpecParser {
     spec_.defaults_applied.emplace_back(path, value);
   }
 
+  // Reads the string `key` into *out; when it is absent, uses `fallback` and records the default.
+  void StringOrDefault(MapReader& r, const std::string& key, const std::string& fallback,
+                       std::string* out) {
+    if (!r.Has(key)) {
+      *out = fallback;
+      Default(r.PathOf(key), fallback);
+    } else if (auto v = r.String(key)) {
+      *out = *v;
+    }
+  }
+
+  // Reads `key`, which must be one of `choices`; when absent, records `fallback` as the default.
+  // Returns the value, or nullopt when absent or not a valid choice (reported).
+  std::optional<std::string> Choice(MapReader& r, const std::string& key,
+                                    const std::vector<std::string>& choices,
+                                    const std::string& fallback) {
+    if (!r.Has(key)) {
+      if (!fallback.empty()) Default(r.PathOf(key), fallback);
+      return std::nullopt;
+    }
+    std::optional<std::string> v = r.String(key);
+    if (!v) return std::nullopt;
+    if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
+      std::string list = Join(std::vector<std::string>(choices.begin(), choices.end() - 1), ", ");
+      d_->Add(r.PathOf(key), "must be " + list + " or " + choices.back() + ", got " + Quote(*v));
+      return std::nullopt;
+    }
+    return v;
+  }
+
   void ReadMetadata(const YAML::Node& node) {
     MapReader m(node, "metadata", d_, {"name", "tags"});
     if (auto name = m.String("name", Need::kRequired)) spec_.name = *name;
@@ -165,9 +196,8 @@ class SpecParser {
 
   void ReadSpec(const YAML::Node& node) {
     MapReader s(node, "spec", d_,
-                {"subscriptionId", "location", "resourceGroup", "kubernetesVersion",
-                 "sshPublicKey", "sshPublicKeyFile", "network", "storage", "image",
-                 "controlPlane", "workerPools"});
+                {"subscriptionId", "location", "resourceGroup", "kubernetesVersion", "sshPublicKey",
+                 "sshPublicKeyFile", "network", "storage", "image", "controlPlane", "workerPools"});
     if (auto v = s.String("subscriptionId", Need::kRequired)) spec_.subscription_id = *v;
     if (auto v = s.String("location", Need::kRequired)) spec_.location = *v;
     if (auto v = s.String("resourceGroup", Need::kRequired)) spec_.resource_group = *v;
@@ -221,16 +251,12 @@ class SpecParser {
     if (dynamic) {
       for (const char* key : {"name", "securityGroup"}) {
         if (r.Has(key)) {
-          d_->Add(r.PathOf(key), "is only for static placement (network.vnet.name); easel names "
-                                 "the subnets and security groups it creates");
+          d_->Add(r.PathOf(key),
+                  "is only for static placement (network.vnet.name); easel names "
+                  "the subnets and security groups it creates");
         }
       }
-      if (auto cidr = r.String("cidr")) {
-        out->cidr = *cidr;
-      } else if (!r.Has("cidr")) {
-        out->cidr = default_cidr;
-        Default(path + ".cidr", default_cidr);
-      }
+      StringOrDefault(r, "cidr", default_cidr, &out->cidr);
       return;
     }
     if (!r.Has("name")) {
@@ -254,30 +280,21 @@ class SpecParser {
     MapReader vnet(n.Get("vnet"), "spec.network.vnet", d_, {"cidr", "name", "resourceGroup"});
     bool has_name = vnet.Has("name"), has_cidr = vnet.Has("cidr");
     if (has_name && has_cidr) {
-      d_->Add("spec.network.vnet", "give either cidr (easel creates the VNet) or name (an "
-                                   "existing VNet), not both");
+      d_->Add("spec.network.vnet",
+              "give either cidr (easel creates the VNet) or name (an "
+              "existing VNet), not both");
     }
     if (has_name) {
       net.vnet.placement = Placement::kStatic;
       if (auto v = vnet.String("name")) net.vnet.name = *v;
-      if (auto v = vnet.String("resourceGroup")) {
-        net.vnet.resource_group = *v;
-      } else if (!vnet.Has("resourceGroup")) {
-        net.vnet.resource_group = spec_.resource_group;
-        Default("spec.network.vnet.resourceGroup", spec_.resource_group);
-      }
+      StringOrDefault(vnet, "resourceGroup", spec_.resource_group, &net.vnet.resource_group);
     } else {
       if (vnet.Has("resourceGroup")) {
         d_->Add("spec.network.vnet.resourceGroup",
                 "is only for an existing VNet (set vnet.name); easel creates its VNet in "
                 "spec.resourceGroup");
       }
-      if (auto v = vnet.String("cidr")) {
-        net.vnet.cidr = *v;
-      } else if (!has_cidr) {
-        net.vnet.cidr = kDefaultVnetCidr;
-        Default("spec.network.vnet.cidr", kDefaultVnetCidr);
-      }
+      StringOrDefault(vnet, "cidr", kDefaultVnetCidr, &net.vnet.cidr);
     }
     bool dynamic = net.vnet.placement == Placement::kDynamic;
     if (!dynamic && !n.Has("controlPlaneSubnet")) n.ReportMissing("controlPlaneSubnet");
@@ -291,34 +308,19 @@ class SpecParser {
                  &net.worker_subnet);
     }
     ReadApiServer(n.Get("apiServer"));
-    if (auto v = n.String("outbound")) {
-      if (*v == "NATGateway") {
-        net.outbound = Outbound::kNatGateway;
-      } else if (*v == "None") {
-        net.outbound = Outbound::kNone;
-      } else {
-        d_->Add("spec.network.outbound", "must be NATGateway or None, got " + Quote(*v));
-      }
-    } else if (!n.Has("outbound")) {
-      net.outbound = dynamic ? Outbound::kNatGateway : Outbound::kNone;
-      Default("spec.network.outbound", ToString(net.outbound));
+    net.outbound = dynamic ? Outbound::kNatGateway : Outbound::kNone;
+    if (auto v = Choice(n, "outbound", {"NATGateway", "None"}, ToString(net.outbound))) {
+      net.outbound = *v == "None" ? Outbound::kNone : Outbound::kNatGateway;
     }
   }
 
   void ReadApiServer(const YAML::Node& node) {
     ApiServerSpec& api = spec_.network.api_server;
     MapReader a(node, "spec.network.apiServer", d_, {"type", "privateIP", "privateDnsZone"});
-    if (auto t = a.String("type")) {
-      if (*t == "Public") {
-        api.type = ApiServerType::kPublic;
-      } else if (*t == "Internal") {
-        api.type = ApiServerType::kInternal;
-      } else {
-        d_->Add("spec.network.apiServer.type", "must be Public or Internal, got " + Quote(*t));
-        return;
-      }
-    } else if (!a.Has("type")) {
-      Default("spec.network.apiServer.type", "Public");
+    if (auto t = Choice(a, "type", {"Public", "Internal"}, "Public")) {
+      api.type = *t == "Internal" ? ApiServerType::kInternal : ApiServerType::kPublic;
+    } else if (a.Has("type")) {
+      return;  // reported; the other fields depend on the type
     }
     if (api.type == ApiServerType::kPublic) {
       for (const char* key : {"privateIP", "privateDnsZone"}) {
@@ -364,16 +366,11 @@ class SpecParser {
       MapReader a(account, "spec.storage.account", d_, {"name", "resourceGroup"});
       st.custom_account = true;
       if (auto v = a.String("name", Need::kRequired)) st.account_name = *v;
-      if (auto v = a.String("resourceGroup")) {
-        st.account_resource_group = *v;
-      } else if (!a.Has("resourceGroup")) {
-        st.account_resource_group = spec_.resource_group;
-        Default("spec.storage.account.resourceGroup", spec_.resource_group);
-      }
+      StringOrDefault(a, "resourceGroup", spec_.resource_group, &st.account_resource_group);
     } else {
-      d_->Add("spec.storage.account",
-              std::string("must be auto or a mapping {name, resourceGroup}, got ") +
-                  KindLabel(kind));
+      d_->Add(
+          "spec.storage.account",
+          std::string("must be auto or a mapping {name, resourceGroup}, got ") + KindLabel(kind));
     }
     if (auto c = r.String("container")) {
       if (*c != "auto") {
@@ -388,13 +385,8 @@ class SpecParser {
   void ReadOsDisk(const YAML::Node& node, const std::string& path, const char* default_type,
                   OsDisk* out) {
     MapReader r(node, path, d_, {"type", "sizeGB"});
-    out->type = default_type;
     out->size_gb = kDefaultDiskSizeGb;
-    if (auto v = r.String("type")) {
-      out->type = *v;
-    } else if (!r.Has("type")) {
-      Default(path + ".type", default_type);
-    }
+    StringOrDefault(r, "type", default_type, &out->type);
     if (auto v = r.Integer("sizeGB")) {
       out->size_gb = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 30));
     } else if (!r.Has("sizeGB")) {
@@ -430,12 +422,7 @@ class SpecParser {
     const std::string path = "spec.controlPlane";
     MapReader r(node, path, d_, {"count", "vmSize", "osDisk", "zones"});
     ReadCount(r, path, 1, &cp.count);
-    if (auto v = r.String("vmSize")) {
-      cp.vm_size = *v;
-    } else if (!r.Has("vmSize")) {
-      cp.vm_size = kDefaultVmSize;
-      Default(path + ".vmSize", kDefaultVmSize);
-    }
+    StringOrDefault(r, "vmSize", kDefaultVmSize, &cp.vm_size);
     ReadOsDisk(r.Get("osDisk"), path + ".osDisk", kDefaultControlPlaneDiskType, &cp.os_disk);
     ReadZones(r, path, &cp.zones);
   }
@@ -472,12 +459,7 @@ class SpecParser {
       }
     }
     ReadCount(r, path, pool.autoscale ? pool.autoscale->min : 1, &pool.count);
-    if (auto v = r.String("vmSize")) {
-      pool.vm_size = *v;
-    } else if (!r.Has("vmSize")) {
-      pool.vm_size = kDefaultVmSize;
-      Default(path + ".vmSize", kDefaultVmSize);
-    }
+    StringOrDefault(r, "vmSize", kDefaultVmSize, &pool.vm_size);
     ReadZones(r, path, &pool.zones);
     if (auto labels = r.StringMap("labels")) {
       for (auto& [k, v] : *labels) pool.labels[k] = v;
@@ -489,24 +471,17 @@ class SpecParser {
         if (!taint.ok()) {
           d_->Add(IndexPath(path + ".taints", i), taint.status().message());
         } else if (!seen.insert({taint->key, taint->effect}).second) {
-          d_->Add(IndexPath(path + ".taints", i), "repeats the key " + Quote(taint->key) +
-                                                      " with effect " + taint->effect);
+          d_->Add(IndexPath(path + ".taints", i),
+                  "repeats the key " + Quote(taint->key) + " with effect " + taint->effect);
         } else {
           pool.taints.push_back(*taint);
         }
       }
     }
     ReadOsDisk(r.Get("osDisk"), path + ".osDisk", kDefaultWorkerDiskType, &pool.os_disk);
-    if (auto v = r.String("updateStrategy")) {
-      if (*v == "ExpandFirst") {
-        pool.update_strategy = UpdateStrategy::kExpandFirst;
-      } else if (*v == "ContractFirst") {
-        pool.update_strategy = UpdateStrategy::kContractFirst;
-      } else {
-        d_->Add(path + ".updateStrategy", "must be ExpandFirst or ContractFirst, got " + Quote(*v));
-      }
-    } else if (!r.Has("updateStrategy")) {
-      Default(path + ".updateStrategy", "ExpandFirst");
+    if (auto v = Choice(r, "updateStrategy", {"ExpandFirst", "ContractFirst"}, "ExpandFirst")) {
+      pool.update_strategy =
+          *v == "ContractFirst" ? UpdateStrategy::kContractFirst : UpdateStrategy::kExpandFirst;
     }
     return pool;
   }
@@ -526,7 +501,9 @@ ClusterSpec ParseClusterSpec(const std::string& text, const ParseOptions& option
   return SpecParser(options, diagnostics).Parse(root);
 }
 
-const char* ToString(ApiServerType t) { return t == ApiServerType::kPublic ? "Public" : "Internal"; }
+const char* ToString(ApiServerType t) {
+  return t == ApiServerType::kPublic ? "Public" : "Internal";
+}
 const char* ToString(Outbound o) { return o == Outbound::kNatGateway ? "NATGateway" : "None"; }
 const char* ToString(UpdateStrategy s) {
   return s == UpdateStrategy::kExpandFirst ? "ExpandFirst" : "ContractFirst";

@@ -42,8 +42,9 @@ int MpintBits(std::string_view mpint) {
 Result<SshPublicKey> ParseSshPublicKey(std::string_view text) {
   auto bad = [](const std::string& why) { return Status::InvalidArgument(why); };
   if (text.find("PRIVATE KEY") != std::string_view::npos) {
-    return bad("is a private key; give the public key (the .pub file), and keep the private key "
-               "secret");
+    return bad(
+        "is a private key; give the public key (the .pub file), and keep the private key "
+        "secret");
   }
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.remove_suffix(1);
@@ -53,7 +54,8 @@ Result<SshPublicKey> ParseSshPublicKey(std::string_view text) {
   }
   size_t space = text.find(' ');
   if (space == std::string_view::npos) {
-    return bad("must be an OpenSSH public key: \"ssh-ed25519 AAAA... comment\" or \"ssh-rsa AAAA...\"");
+    return bad(
+        "must be an OpenSSH public key: \"ssh-ed25519 AAAA... comment\" or \"ssh-rsa AAAA...\"");
   }
   std::string type(text.substr(0, space));
   std::string_view rest = text.substr(space + 1);

@@ -35,7 +35,7 @@ enum class ApiServerType { kPublic, kInternal };
 
 struct PrivateDnsZoneSpec {
   std::string name;
-  std::string resource_group;  // set: an existing zone (read); empty: easel creates it
+  std::string resource_group;   // set: an existing zone (read); empty: easel creates it
   bool name_defaulted = false;  // <cluster>.easel.internal, derived from metadata.name
 };
 
@@ -56,11 +56,11 @@ struct NetworkSpec {
 };
 
 struct StorageSpec {
-  bool custom_account = false;       // false: "auto"
-  std::string account_name;          // custom only
+  bool custom_account = false;  // false: "auto"
+  std::string account_name;     // custom only
   std::string account_resource_group;
-  bool auto_container = true;        // true: "auto"
-  std::string container_name;        // named container (custom or in the auto account)
+  bool auto_container = true;  // true: "auto"
+  std::string container_name;  // named container (custom or in the auto account)
 };
 
 struct ImageSpec {

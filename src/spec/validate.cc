@@ -19,7 +19,7 @@ namespace {
 constexpr int kMaxNodesPerPool = 1000;
 constexpr int kMinOsDiskGb = 30;
 constexpr int kMaxOsDiskGb = 4095;
-constexpr int kMaxUserTags = 49;  // Azure allows 50 tags; easel's ownership tag is one of them
+constexpr int kMaxUserTags = 49;    // Azure allows 50 tags; easel's ownership tag is one of them
 constexpr size_t kMaxTagKey = 128;  // storage accounts' limit, the tightest of easel's types
 constexpr size_t kMaxTagValue = 256;
 // Azure reserves the first four addresses and the last one of every subnet.
@@ -38,8 +38,10 @@ class Validator {
     CheckLocation();
     CheckName(AzureNameKind::kResourceGroup, "spec.resourceGroup", s_.resource_group);
     if (!s_.kubernetes_version.empty() && !IsKubernetesVersion(s_.kubernetes_version)) {
-      d_->Add("spec.kubernetesVersion", "must be a Kubernetes version MAJOR.MINOR.PATCH such as "
-                                        "\"1.30.4\", got " + Quote(s_.kubernetes_version));
+      d_->Add("spec.kubernetesVersion",
+              "must be a Kubernetes version MAJOR.MINOR.PATCH such as "
+              "\"1.30.4\", got " +
+                  Quote(s_.kubernetes_version));
     }
     if (!s_.ssh_public_key.empty()) {
       Result<SshPublicKey> key = ParseSshPublicKey(s_.ssh_public_key);
@@ -67,8 +69,10 @@ class Validator {
     if (n.empty()) return false;
     static const std::regex kName("^[a-z][a-z0-9-]*$");
     if (n.size() > 40 || !std::regex_match(n, kName)) {
-      d_->Add("metadata.name", "must be 1-40 characters of lowercase letters, digits and '-', "
-                               "starting with a letter, got " + Quote(n));
+      d_->Add("metadata.name",
+              "must be 1-40 characters of lowercase letters, digits and '-', "
+              "starting with a letter, got " +
+                  Quote(n));
       return false;
     }
     return true;
@@ -97,8 +101,9 @@ class Validator {
         }
       }
       if (StartsWith(lower, "easel_cluster_")) {
-        d_->Add(path, "tag names starting with \"easel_cluster_\" are reserved for easel's "
-                      "ownership tag");
+        d_->Add(path,
+                "tag names starting with \"easel_cluster_\" are reserved for easel's "
+                "ownership tag");
       }
       if (value.size() > kMaxTagValue) {
         d_->Add(path, "tag value is " + std::to_string(value.size()) + " characters (at most " +
@@ -106,8 +111,8 @@ class Validator {
       }
       auto [it, inserted] = seen.emplace(lower, key);
       if (!inserted) {
-        d_->Add(path, "duplicates tag " + Quote(it->second) +
-                          " (Azure tag names are case-insensitive)");
+        d_->Add(path,
+                "duplicates tag " + Quote(it->second) + " (Azure tag names are case-insensitive)");
       }
     }
   }
@@ -116,9 +121,10 @@ class Validator {
     static const std::regex kGuid(
         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     if (!s_.subscription_id.empty() && !std::regex_match(s_.subscription_id, kGuid)) {
-      d_->Add("spec.subscriptionId", "must be a GUID such as "
-                                     "\"00000000-0000-0000-0000-000000000000\", got " +
-                                         Quote(s_.subscription_id));
+      d_->Add("spec.subscriptionId",
+              "must be a GUID such as "
+              "\"00000000-0000-0000-0000-000000000000\", got " +
+                  Quote(s_.subscription_id));
     }
   }
 
@@ -139,7 +145,8 @@ class Validator {
       return std::nullopt;
     }
     if (!cidr->IsCanonical()) {
-      d_->Add(path, Quote(text) + " has host bits set; write it as " + cidr->Canonical().ToString());
+      d_->Add(path,
+              Quote(text) + " has host bits set; write it as " + cidr->Canonical().ToString());
       return std::nullopt;
     }
     if (cidr->prefix < min_prefix || cidr->prefix > max_prefix) {
@@ -168,13 +175,15 @@ class Validator {
       CheckName(AzureNameKind::kNetworkChild, worker_path + ".securityGroup",
                 n.worker_subnet.security_group);
       if (n.outbound == Outbound::kNatGateway) {
-        d_->Add("spec.network.outbound", "NATGateway needs subnets that easel creates; an existing "
-                                         "VNet's egress is its owner's (use None)");
+        d_->Add("spec.network.outbound",
+                "NATGateway needs subnets that easel creates; an existing "
+                "VNet's egress is its owner's (use None)");
       }
       if (!n.control_plane_subnet.name.empty() &&
           ToLower(n.control_plane_subnet.name) == ToLower(n.worker_subnet.name)) {
-        d_->Add(worker_path + ".name", "must differ from the control-plane subnet: easel puts "
-                                       "control-plane and worker nodes in separate subnets");
+        d_->Add(worker_path + ".name",
+                "must differ from the control-plane subnet: easel puts "
+                "control-plane and worker nodes in separate subnets");
       }
     }
     std::optional<Cidr> cp = CheckCidr(cp_path + ".cidr", n.control_plane_subnet.cidr, 8, 29);
@@ -183,15 +192,17 @@ class Validator {
       d_->Add(cp_path + ".cidr", cp->ToString() + " is outside the VNet " + vnet->ToString());
     }
     if (vnet && worker && !vnet->Contains(*worker)) {
-      d_->Add(worker_path + ".cidr", worker->ToString() + " is outside the VNet " + vnet->ToString());
+      d_->Add(worker_path + ".cidr",
+              worker->ToString() + " is outside the VNet " + vnet->ToString());
     }
     if (cp && worker && cp->Overlaps(*worker)) {
-      d_->Add(worker_path + ".cidr", worker->ToString() + " overlaps the control-plane subnet " +
-                                         cp->ToString());
+      d_->Add(worker_path + ".cidr",
+              worker->ToString() + " overlaps the control-plane subnet " + cp->ToString());
     }
     bool internal = n.api_server.type == ApiServerType::kInternal;
     if (cp) {
-      uint64_t needed = static_cast<uint64_t>(std::max(s_.control_plane.count, 0)) + (internal ? 1 : 0);
+      uint64_t needed =
+          static_cast<uint64_t>(std::max(s_.control_plane.count, 0)) + (internal ? 1 : 0);
       CheckCapacity(cp_path + ".cidr", *cp, needed, "control-plane nodes");
     }
     if (worker) {
@@ -225,8 +236,10 @@ class Validator {
           d_->Add(path, ip->ToString() + " is outside the control-plane subnet " + cp->ToString());
         } else if (ip->value < cp->First() + kReservedLeading ||
                    ip->value > cp->Last() - kReservedTrailing) {
-          d_->Add(path, ip->ToString() + " is reserved by Azure (the first four and the last "
-                                         "address of " + cp->ToString() + ")");
+          d_->Add(path, ip->ToString() +
+                            " is reserved by Azure (the first four and the last "
+                            "address of " +
+                            cp->ToString() + ")");
         }
       }
     }
@@ -258,8 +271,10 @@ class Validator {
     static const std::regex kUrl("^https://([^/?#\\s]+)/([^?#\\s]+)(\\?[^#\\s]*)?$");
     std::smatch m;
     if (!std::regex_match(url, m, kUrl)) {
-      d_->Add(path, "must be an https URL of a blob, such as "
-                    "\"https://account.blob.core.windows.net/images/base.vhd\", got " + Quote(url));
+      d_->Add(path,
+              "must be an https URL of a blob, such as "
+              "\"https://account.blob.core.windows.net/images/base.vhd\", got " +
+                  Quote(url));
       return;
     }
     std::string blob_path = m[2].str();
@@ -274,8 +289,7 @@ class Validator {
 
   // Checks a VM size and its zones for a node group at `path`.
   void CheckPlacement(const std::string& path, const std::string& vm_size,
-                      const std::vector<std::string>& zones, const OsDisk& disk,
-                      int min_vcpus) {
+                      const std::vector<std::string>& zones, const OsDisk& disk, int min_vcpus) {
     const VmSize* size = vm_size.empty() ? nullptr : catalog_.FindVmSize(vm_size);
     if (!vm_size.empty() && !size) {
       std::string hint = ClosestMatch(vm_size, catalog_.VmSizeNames());
@@ -299,10 +313,10 @@ class Validator {
       }
       if (!region_) continue;
       if (std::find(region_->zones.begin(), region_->zones.end(), zone) == region_->zones.end()) {
-        d_->Add(zpath, "zone " + Quote(zone) + " does not exist in " + s_.location +
-                           (region_->zones.empty()
-                                ? " (it has no availability zones; omit zones)"
-                                : " (zones: " + Join(region_->zones, ", ") + ")"));
+        d_->Add(zpath,
+                "zone " + Quote(zone) + " does not exist in " + s_.location +
+                    (region_->zones.empty() ? " (it has no availability zones; omit zones)"
+                                            : " (zones: " + Join(region_->zones, ", ") + ")"));
         continue;
       }
       if (size) {
@@ -318,10 +332,11 @@ class Validator {
 
   void CheckOsDisk(const std::string& path, const OsDisk& disk, const VmSize* size,
                    const std::string& vm_size) {
-    static const std::vector<std::string> kTypes = {"Standard_LRS", "StandardSSD_LRS",
-                                                    "StandardSSD_ZRS", "Premium_LRS",
-                                                    "Premium_ZRS"};
-    if (std::find(kTypes.begin(), kTypes.end(), disk.type) == kTypes.end()) {
+    static const std::vector<std::string> kTypes = {
+        "Standard_LRS", "StandardSSD_LRS", "StandardSSD_ZRS", "Premium_LRS", "Premium_ZRS"};
+    if (disk.type.empty()) {
+      // wrong YAML type: already reported by the parser
+    } else if (std::find(kTypes.begin(), kTypes.end(), disk.type) == kTypes.end()) {
       std::string hint = ClosestMatch(disk.type, kTypes);
       std::string why = disk.type == "UltraSSD_LRS" || disk.type == "PremiumV2_LRS"
                             ? " (it cannot be an OS disk)"
@@ -343,8 +358,8 @@ class Validator {
   void CheckControlPlane() {
     const ControlPlaneSpec& cp = s_.control_plane;
     if (cp.count != 1 && cp.count != 3 && cp.count != 5) {
-      d_->Add("spec.controlPlane.count", "must be 1, 3 or 5 (etcd needs an odd quorum), got " +
-                                             std::to_string(cp.count));
+      d_->Add("spec.controlPlane.count",
+              "must be 1, 3 or 5 (etcd needs an odd quorum), got " + std::to_string(cp.count));
     }
     CheckPlacement("spec.controlPlane", cp.vm_size, cp.zones, cp.os_disk, 2);
   }
@@ -357,16 +372,19 @@ class Validator {
       const std::string path = IndexPath("spec.workerPools", i);
       if (!p.name.empty()) {
         if (!std::regex_match(p.name, kPoolName)) {
-          d_->Add(path + ".name", "must be 1-12 lowercase letters or digits starting with a "
-                                  "letter, got " + Quote(p.name));
+          d_->Add(path + ".name",
+                  "must be 1-12 lowercase letters or digits starting with a "
+                  "letter, got " +
+                      Quote(p.name));
         } else if (p.name == "cp") {
-          d_->Add(path + ".name", "\"cp\" is reserved: control-plane machines are named "
-                                  "<cluster>-cp-N");
+          d_->Add(path + ".name",
+                  "\"cp\" is reserved: control-plane machines are named "
+                  "<cluster>-cp-N");
         }
         auto [it, inserted] = names.emplace(p.name, i);
         if (!inserted) {
-          d_->Add(path + ".name", "duplicates the name of spec.workerPools[" +
-                                      std::to_string(it->second) + "]");
+          d_->Add(path + ".name",
+                  "duplicates the name of spec.workerPools[" + std::to_string(it->second) + "]");
         }
       }
       if (p.count < 0 || p.count > kMaxNodesPerPool) {
@@ -420,7 +438,8 @@ class Validator {
 
 }  // namespace
 
-void ValidateClusterSpec(const ClusterSpec& spec, const Catalog& catalog, Diagnostics* diagnostics) {
+void ValidateClusterSpec(const ClusterSpec& spec, const Catalog& catalog,
+                         Diagnostics* diagnostics) {
   Validator(spec, catalog, diagnostics).Run();
 }
 

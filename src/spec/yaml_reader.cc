@@ -58,13 +58,20 @@ ValueKind KindOf(const YAML::Node& node) {
 
 const char* KindLabel(ValueKind kind) {
   switch (kind) {
-    case ValueKind::kNull: return "null";
-    case ValueKind::kString: return "a string";
-    case ValueKind::kInteger: return "an integer";
-    case ValueKind::kFloat: return "a number";
-    case ValueKind::kBoolean: return "a boolean";
-    case ValueKind::kList: return "a list";
-    case ValueKind::kMapping: return "a mapping";
+    case ValueKind::kNull:
+      return "null";
+    case ValueKind::kString:
+      return "a string";
+    case ValueKind::kInteger:
+      return "an integer";
+    case ValueKind::kFloat:
+      return "a number";
+    case ValueKind::kBoolean:
+      return "a boolean";
+    case ValueKind::kList:
+      return "a list";
+    case ValueKind::kMapping:
+      return "a mapping";
   }
   return "a value";
 }

@@ -34,7 +34,8 @@ TEST(Cidr, ParsesAndClassifies) {
   EXPECT_FALSE(host_bits->IsCanonical());
   EXPECT_EQ(host_bits->Canonical().ToString(), "10.0.0.0/16");
   EXPECT_TRUE(ParseCidr("0.0.0.0/0").ok());
-  for (const char* bad : {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/08", "10.0.0/8", "x/8"}) {
+  for (const char* bad :
+       {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/08", "10.0.0/8", "x/8"}) {
     EXPECT_FALSE(ParseCidr(bad).ok()) << bad;
   }
 }
@@ -62,7 +63,8 @@ TEST(Strings, ClosestMatchFindsTypos) {
 TEST(Strings, QuoteEscapesControlBytes) { EXPECT_EQ(Quote("a\"b\x01"), "\"a\\\"b\\x01\""); }
 
 TEST(Base64, RoundTrips) {
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     auto decoded = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(decoded.has_value());
     EXPECT_EQ(*decoded, s);
@@ -84,7 +86,8 @@ TEST(AzureNames, Rules) {
   EXPECT_EQ(AzureNameProblem(AzureNameKind::kBlobContainer, "demo-vhds"), "");
   EXPECT_EQ(AzureNameProblem(AzureNameKind::kBlobContainer, "demo--vhds"),
             "must not contain \"--\"");
-  EXPECT_EQ(AzureNameProblem(AzureNameKind::kVirtualNetwork, "a"), "is 1 characters (2-64 allowed)");
+  EXPECT_EQ(AzureNameProblem(AzureNameKind::kVirtualNetwork, "a"),
+            "is 1 characters (2-64 allowed)");
   EXPECT_EQ(AzureNameProblem(AzureNameKind::kNetworkChild, "nic-"),
             "must end with a letter, digit or '_'");
   EXPECT_EQ(AzureNameProblem(AzureNameKind::kNetworkChild, std::string(81, 'a')),

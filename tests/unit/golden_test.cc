@@ -41,12 +41,12 @@ TEST(Golden, EveryExamplePlansExactlyAsCheckedIn) {
     spec::Diagnostics diagnostics;
     // Relative path, as a user would type it, so that nothing machine-specific is embedded.
     fs::current_path(EASEL_SOURCE_DIR);
-    spec::ClusterSpec s = spec::LoadClusterSpec(
-        "examples/" + example.filename().string(), spec::EmbeddedCatalog(), &diagnostics);
+    spec::ClusterSpec s = spec::LoadClusterSpec("examples/" + example.filename().string(),
+                                                spec::EmbeddedCatalog(), &diagnostics);
     ASSERT_TRUE(diagnostics.empty()) << diagnostics.Lines()[0];
     std::string json = plan::RenderPlanJson(plan::BuildPlan(s));
-    fs::path golden = fs::path(EASEL_SOURCE_DIR) / "tests/golden" /
-                      (example.stem().string() + ".plan.json");
+    fs::path golden =
+        fs::path(EASEL_SOURCE_DIR) / "tests/golden" / (example.stem().string() + ".plan.json");
     if (update) std::ofstream(golden, std::ios::binary) << json;
     ASSERT_TRUE(fs::exists(golden)) << "missing " << golden;
     EXPECT_EQ(json, ReadAll(golden)) << "plan of " << example << " differs from " << golden;

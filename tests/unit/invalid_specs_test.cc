@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,8 +23,8 @@ struct Outcome {
 };
 
 Outcome RunValidate(const fs::path& dir, const std::string& file) {
-  std::string command = "cd '" + dir.string() + "' && '" + EASEL_BINARY + "' validate -f '" +
-                        file + "' 2>&1 >/dev/null";
+  std::string command = "cd '" + dir.string() + "' && '" + EASEL_BINARY + "' validate -f '" + file +
+                        "' 2>&1 >/dev/null";
   Outcome out;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return out;

@@ -37,24 +37,28 @@ class SpecGenerator {
     json s = {{"subscriptionId", Guid()},
               {"location", location},
               {"resourceGroup", "rg-" + Word(1, 20)},
-              {"kubernetesVersion", "1." + std::to_string(Int(25, 33)) + "." + std::to_string(Int(0, 12))},
+              {"kubernetesVersion",
+               "1." + std::to_string(Int(25, 33)) + "." + std::to_string(Int(0, 12))},
               {"sshPublicKey", kKey},
-              {"image", {{"vhdUrl", "https://img" + Word(3, 8) + ".blob.core.windows.net/images/" +
-                                        Word(1, 30) + ".vhd"}}}};
+              {"image",
+               {{"vhdUrl", "https://img" + Word(3, 8) + ".blob.core.windows.net/images/" +
+                               Word(1, 30) + ".vhd"}}}};
     bool dynamic = Int(0, 9) < 7;
     int a = Int(0, 255);
     std::string cp_cidr = "10." + std::to_string(a) + "." + std::to_string(Int(0, 15)) + ".0/24";
     if (dynamic) {
-      s["network"] = {{"vnet", {{"cidr", "10." + std::to_string(a) + ".0.0/16"}}},
-                      {"controlPlaneSubnet", {{"cidr", cp_cidr}}},
-                      {"workerSubnet", {{"cidr", "10." + std::to_string(a) + "." +
-                                                     std::to_string(16 * Int(1, 15)) + ".0/20"}}},
-                      {"outbound", Int(0, 1) ? "NATGateway" : "None"}};
+      s["network"] = {
+          {"vnet", {{"cidr", "10." + std::to_string(a) + ".0.0/16"}}},
+          {"controlPlaneSubnet", {{"cidr", cp_cidr}}},
+          {"workerSubnet",
+           {{"cidr", "10." + std::to_string(a) + "." + std::to_string(16 * Int(1, 15)) + ".0/20"}}},
+          {"outbound", Int(0, 1) ? "NATGateway" : "None"}};
     } else {
-      s["network"] = {{"vnet", {{"name", "vnet-" + Word(1, 10)}, {"resourceGroup", "net-" + Word(1, 8)}}},
-                      {"controlPlaneSubnet", {{"name", "cp-" + Word(1, 8)}, {"securityGroup", "cpnsg"},
-                                              {"cidr", cp_cidr}}},
-                      {"workerSubnet", {{"name", "nodes-" + Word(1, 8)}, {"securityGroup", "nodensg"}}}};
+      s["network"] = {
+          {"vnet", {{"name", "vnet-" + Word(1, 10)}, {"resourceGroup", "net-" + Word(1, 8)}}},
+          {"controlPlaneSubnet",
+           {{"name", "cp-" + Word(1, 8)}, {"securityGroup", "cpnsg"}, {"cidr", cp_cidr}}},
+          {"workerSubnet", {{"name", "nodes-" + Word(1, 8)}, {"securityGroup", "nodensg"}}}};
     }
     if (Int(0, 2) == 0) {
       std::string ip = cp_cidr.substr(0, cp_cidr.rfind('.')) + "." + std::to_string(Int(4, 254));
@@ -95,7 +99,9 @@ class SpecGenerator {
  private:
   int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[static_cast<size_t>(Int(0, static_cast<int>(v.size()) - 1))]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[static_cast<size_t>(Int(0, static_cast<int>(v.size()) - 1))];
+  }
   std::string Word(int min, int max) {
     std::string w;
     int n = Int(min, max);
@@ -120,7 +126,8 @@ class SpecGenerator {
   json Group(const std::string& location, const spec::Region& region, int min_vcpus) {
     std::vector<std::string> sizes;
     for (const std::string& size : catalog_.VmSizeNames()) {
-      if (catalog_.OfferedInRegion(size, location) && catalog_.FindVmSize(size)->vcpus >= min_vcpus) {
+      if (catalog_.OfferedInRegion(size, location) &&
+          catalog_.FindVmSize(size)->vcpus >= min_vcpus) {
         sizes.push_back(size);
       }
     }
@@ -186,13 +193,15 @@ void CheckPlan(const spec::ClusterSpec& s, const plan::Plan& p) {
     }
   }
   std::vector<std::string> ready;
-  for (const auto& [id, n] : unmet) if (n == 0) ready.push_back(id);
+  for (const auto& [id, n] : unmet)
+    if (n == 0) ready.push_back(id);
   size_t done = 0;
   while (!ready.empty()) {
     std::string id = ready.back();
     ready.pop_back();
     ++done;
-    for (const std::string& d : dependents[id]) if (--unmet[d] == 0) ready.push_back(d);
+    for (const std::string& d : dependents[id])
+      if (--unmet[d] == 0) ready.push_back(d);
   }
   ASSERT_EQ(done, deps.size()) << "the dependency graph has a cycle";
 
@@ -222,9 +231,11 @@ void CheckPlan(const spec::ClusterSpec& s, const plan::Plan& p) {
       ++vms;
       const json& props = r.body["properties"];
       EXPECT_EQ(AzureNameProblem(AzureNameKind::kDisk,
-                                 props["storageProfile"]["osDisk"]["name"].get<std::string>()), "");
+                                 props["storageProfile"]["osDisk"]["name"].get<std::string>()),
+                "");
       EXPECT_EQ(AzureNameProblem(AzureNameKind::kLinuxComputerName,
-                                 props["osProfile"]["computerName"].get<std::string>()), "");
+                                 props["osProfile"]["computerName"].get<std::string>()),
+                "");
       std::string group = r.name.substr(0, r.name.rfind('-'));
       std::string zone = r.body.contains("zones") ? r.body["zones"][0].get<std::string>() : "";
       zone_counts[group][zone]++;
@@ -235,7 +246,8 @@ void CheckPlan(const spec::ClusterSpec& s, const plan::Plan& p) {
   EXPECT_EQ(nics, nodes);
   EXPECT_EQ(vms, nodes);
   // Zone balance: within each group, over all of its zones, counts differ by at most one.
-  auto check_balance = [&](const std::string& group, const std::vector<std::string>& zones, int count) {
+  auto check_balance = [&](const std::string& group, const std::vector<std::string>& zones,
+                           int count) {
     if (count == 0) return;
     if (zones.empty()) {
       EXPECT_EQ(zone_counts[group][""], count) << group;

@@ -56,7 +56,8 @@ TEST(Parse, MinimalSpecGetsDocumentedDefaults) {
 }
 
 TEST(Parse, JsonIsAccepted) {
-  std::string json = R"({"apiVersion": "easel/v1", "kind": "AzureCluster", "metadata": {"name": "j"},
+  std::string json =
+      R"({"apiVersion": "easel/v1", "kind": "AzureCluster", "metadata": {"name": "j"},
     "spec": {"subscriptionId": "00000000-0000-0000-0000-000000000000", "location": "westus",
     "resourceGroup": "rg", "kubernetesVersion": "1.29.1",
     "sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGDZ3lKDFaX4DnNokA9HEo5JAsnawOmvnlrTwSfvlIMU",
@@ -87,14 +88,15 @@ TEST(Parse, AutoscaledPoolCountDefaultsToMin) {
 
 TEST(HostileInput, HugeFileIsRefusedBeforeParsing) {
   std::string huge(kMaxSpecBytes + 1, '#');
-  EXPECT_EQ(Problems(huge), std::vector<std::string>{
-                                "spec.yaml: is 1048577 bytes; a spec may be at most 1048576 bytes"});
+  EXPECT_EQ(
+      Problems(huge),
+      std::vector<std::string>{"spec.yaml: is 1048577 bytes; a spec may be at most 1048576 bytes"});
 }
 
 TEST(HostileInput, DeepFlowNesting) {
   std::string deep = "spec: " + std::string(100000, '[') + std::string(100000, ']');
-  EXPECT_EQ(Problems(deep),
-            std::vector<std::string>{"spec.yaml: nests 100000 levels deep; at most 64 are allowed"});
+  EXPECT_EQ(Problems(deep), std::vector<std::string>{
+                                "spec.yaml: nests 100000 levels deep; at most 64 are allowed"});
 }
 
 TEST(HostileInput, DeepBlockNestingIsAnErrorNotACrash) {
@@ -106,7 +108,9 @@ TEST(HostileInput, DeepBlockNestingIsAnErrorNotACrash) {
 }
 
 TEST(HostileInput, BinaryAndInvalidUtf8) {
-  EXPECT_EQ(Problems(std::string("\x7f" "ELF\0\0\0", 7)),
+  EXPECT_EQ(Problems(std::string("\x7f"
+                                 "ELF\0\0\0",
+                                 7)),
             std::vector<std::string>{"spec.yaml: is not a text file (it contains NUL bytes)"});
   EXPECT_EQ(Problems("name: \xff\xfe"),
             std::vector<std::string>{"spec.yaml: is not UTF-8 text (invalid byte at offset 6)"});
@@ -130,8 +134,10 @@ TEST(HostileInput, AliasBombStaysBounded) {
 TEST(HostileInput, MultipleDocumentsAndSyntaxErrors) {
   EXPECT_EQ(Problems("a: 1\n---\nb: 2\n"),
             std::vector<std::string>{"spec.yaml: holds 2 documents; one is expected"});
-  EXPECT_EQ(Problems("a: [1, 2\n"),
-            std::vector<std::string>{"spec.yaml: YAML syntax error at line 2, column 1: end of sequence flow not found"});
+  EXPECT_EQ(
+      Problems("a: [1, 2\n"),
+      std::vector<std::string>{
+          "spec.yaml: YAML syntax error at line 2, column 1: end of sequence flow not found"});
   EXPECT_EQ(Problems(""), std::vector<std::string>{"spec.yaml: is empty"});
 }
 

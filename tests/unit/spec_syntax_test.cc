@@ -27,17 +27,19 @@ TEST(SshKey, RejectsBadKeys) {
   EXPECT_EQ(ParseSshPublicKey("-----BEGIN OPENSSH PRIVATE KEY-----\nabc").status().message(),
             "is a private key; give the public key (the .pub file), and keep the private key "
             "secret");
-  EXPECT_EQ(ParseSshPublicKey("ecdsa-sha2-nistp256 AAAA").status().message(),
-            "key type \"ecdsa-sha2-nistp256\" is not accepted by Azure; use ssh-ed25519 or ssh-rsa");
+  EXPECT_EQ(
+      ParseSshPublicKey("ecdsa-sha2-nistp256 AAAA").status().message(),
+      "key type \"ecdsa-sha2-nistp256\" is not accepted by Azure; use ssh-ed25519 or ssh-rsa");
   EXPECT_EQ(ParseSshPublicKey("ssh-ed25519 AAAA!!!!").status().message(),
             "the key data is not valid base64");
   // Valid base64 of an rsa blob labelled as ed25519.
   EXPECT_EQ(ParseSshPublicKey("ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQAB").status().message(),
             "the key data does not hold a ssh-ed25519 key");
   // ed25519 with a 31-byte key.
-  EXPECT_FALSE(ParseSshPublicKey(
-                   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAHwDZ3lKDFaX4DnNokA9HEo5JAsnawOmvnlrTwSfvlIM=")
-                   .ok());
+  EXPECT_FALSE(
+      ParseSshPublicKey(
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAHwDZ3lKDFaX4DnNokA9HEo5JAsnawOmvnlrTwSfvlIM=")
+          .ok());
   EXPECT_FALSE(ParseSshPublicKey("justonefield").ok());
 }
 
@@ -88,8 +90,8 @@ TEST(Catalog, EmbeddedCatalogLoads) {
 
 TEST(Catalog, RejectsInconsistentData) {
   EXPECT_FALSE(Catalog::FromJson("[]").ok());
-  EXPECT_FALSE(Catalog::FromJson(R"({"vmSizes": {}, "regions": {"x": {"notOffered": ["nope"]}}})")
-                   .ok());
+  EXPECT_FALSE(
+      Catalog::FromJson(R"({"vmSizes": {}, "regions": {"x": {"notOffered": ["nope"]}}})").ok());
   auto bad_zone = Catalog::FromJson(
       R"({"vmSizes": {"S": {"vCPUs": 2, "memoryGiB": 4, "premiumStorage": true}},
           "regions": {"r": {"zones": ["1"], "zoneRestricted": {"S": ["2"]}}}})");
