@@ -1,0 +1,96 @@
+// Azure Resource Manager over HTTPS: tokens, correlation ids, the client-side rate limiter,
+// Retry-After on every 429/503, and bounded, jittered retries of 5xx answers and dropped
+// connections. Errors are classified once, here: transient (retried, then kUnavailable) or
+// terminal (returned as the response, with ARM's code and message, for the caller to judge).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "azure/cloud.h"
+#include "azure/credentials.h"
+#include "azure/rate_limiter.h"
+#include "common/http_client.h"
+
+namespace easel::azure {
+
+struct ArmResponse {
+  int status = 0;
+  HttpHeaders headers;
+  nlohmann::json body;  // null when empty or not JSON
+  std::string Header(const std::string& name) const;
+};
+
+// ARM's error: {"error": {"code", "message"}}; empty code when the body has none.
+struct ArmError {
+  std::string code;
+  std::string message;
+};
+ArmError ErrorOf(const ArmResponse& response);
+// "404 ResourceNotFound: The Resource ... was not found."
+std::string Describe(const ArmResponse& response);
+
+// Whether an answer is worth retrying, and after how long the server asked us to wait.
+struct Classification {
+  bool transient = false;
+  std::optional<std::chrono::milliseconds> retry_after;
+};
+Classification Classify(const ArmResponse& response);
+// Retry-After in seconds or as an HTTP date, or retry-after-ms / x-ms-retry-after-ms.
+std::optional<std::chrono::milliseconds> RetryAfterOf(const HttpHeaders& headers);
+
+struct RetryPolicy {
+  int max_attempts = 8;
+  std::chrono::milliseconds base_delay{500};
+  std::chrono::milliseconds max_delay{30'000};
+};
+
+struct ArmCounters {
+  std::atomic<int64_t> reads{0}, writes{0}, deletes{0};
+  std::atomic<int64_t> throttled{0};  // 429s received
+  std::atomic<int64_t> retries{0};
+};
+
+class ArmClient {
+ public:
+  ArmClient(Cloud cloud, TokenCredential* credential, HttpClient* http, RateLimiter* limiter,
+            RetryPolicy policy = {});
+
+  // `target` is an ARM path ("/subscriptions/...") or an absolute URL on the ARM endpoint (as in
+  // Azure-AsyncOperation and Location headers). api_version is added unless the URL has one.
+  // Transient answers are retried per the policy; what is returned is the final answer, whatever
+  // its status, or kUnavailable when retries ran out, kInvalidArgument when no token could be had.
+  Result<ArmResponse> Call(const std::string& method, const std::string& target,
+                           const std::string& api_version,
+                           const std::optional<nlohmann::json>& body = std::nullopt);
+
+  const ArmCounters& counters() const { return counters_; }
+  const Cloud& cloud() const { return cloud_; }
+  // Replaces sleeping (tests and simulated time).
+  void set_sleeper(std::function<void(std::chrono::milliseconds)> sleeper) {
+    sleep_ = std::move(sleeper);
+  }
+
+ private:
+  std::string UrlFor(const std::string& target, const std::string& api_version) const;
+  std::chrono::milliseconds Backoff(int attempt);
+
+  Cloud cloud_;
+  TokenCredential* credential_;
+  HttpClient* http_;
+  RateLimiter* limiter_;
+  RetryPolicy policy_;
+  std::string correlation_id_;
+  ArmCounters counters_;
+  std::function<void(std::chrono::milliseconds)> sleep_;
+};
+
+// A random (version 4) UUID.
+std::string NewUuid();
+
+}  // namespace easel::azure

@@ -1,0 +1,54 @@
+// Blob storage, the little easel needs of it: an asynchronous server-side copy of the base VHD
+// into the cluster's container, followed until it ends. Requests are signed with Shared Key (the
+// account key comes from ARM's listKeys, which a Contributor may call; data-plane RBAC is not
+// needed). The key is held in memory only and never logged.
+#pragma once
+
+#include <string>
+
+#include "azure/arm_client.h"
+#include "azure/cloud.h"
+#include "common/http_client.h"
+
+namespace easel::azure {
+
+struct BlobCopyState {
+  bool exists = false;
+  std::string status;    // pending | success | failed | aborted ("" for a blob not made by a copy)
+  std::string source;    // x-ms-copy-source
+  std::string progress;  // "copied/total" bytes
+  std::string description;
+  std::chrono::milliseconds retry_after{0};
+};
+
+class BlobClient {
+ public:
+  // `account_key` is the base64 key from listKeys.
+  BlobClient(HttpClient* http, std::string account, std::string account_key);
+
+  // Starts copying `source_url` to `destination_url` (202 Accepted). Returns the copy id.
+  Result<std::string> StartCopy(const std::string& source_url, const std::string& destination_url);
+  // The destination blob's copy state (HEAD).
+  Result<BlobCopyState> CopyState(const std::string& destination_url);
+
+ private:
+  Result<HttpResponse> Send(HttpRequest request);
+
+  HttpClient* http_;
+  std::string account_;
+  std::string key_;  // decoded
+};
+
+// The first key of a storage account (POST .../listKeys).
+Result<std::string> ListFirstKey(ArmClient& arm, const std::string& account_id,
+                                 const std::string& api_version);
+
+// Azure's public blob URLs (https://<account>.blob.core.windows.net/...) resolved against
+// `cloud`: unchanged in the public cloud, rewritten onto the cloud's blob endpoint elsewhere
+// (azsim serves path-style https://127.0.0.1:P/<account>/...). Other URLs are unchanged.
+std::string ResolveBlobUrl(const Cloud& cloud, const std::string& url);
+
+// Shared Key's string to sign for a request (exposed for tests).
+std::string SharedKeyStringToSign(const HttpRequest& request, const std::string& account);
+
+}  // namespace easel::azure

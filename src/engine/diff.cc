@@ -1,0 +1,55 @@
+#include "engine/diff.h"
+
+#include <strings.h>
+
+namespace easel::engine {
+namespace {
+
+std::string Show(const nlohmann::json& j) {
+  std::string s = j.is_null() ? "nothing" : j.dump();
+  return s.size() > 120 ? s.substr(0, 117) + "..." : s;
+}
+
+std::string Compare(const nlohmann::json& want, const nlohmann::json& have, const std::string& path,
+                    bool exact) {
+  auto differ = [&] { return path + ": want " + Show(want) + ", have " + Show(have); };
+  if (want.is_object()) {
+    if (!have.is_object()) return differ();
+    if (exact && want.size() != have.size()) return differ();
+    for (const auto& [key, value] : want.items()) {
+      std::string child = path.empty() ? key : path + "." + key;
+      auto it = have.find(key);
+      if (it == have.end()) return child + ": want " + Show(value) + ", have nothing";
+      if (std::string d = Compare(value, *it, child, exact || key == "tags"); !d.empty()) return d;
+    }
+    return "";
+  }
+  if (want.is_array()) {
+    if (!have.is_array() || have.size() != want.size()) return differ();
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (std::string d = Compare(want[i], have[i], path + "[" + std::to_string(i) + "]", exact);
+          !d.empty()) {
+        return d;
+      }
+    }
+    return "";
+  }
+  if (want.is_string() && have.is_string()) {
+    const std::string& a = want.get_ref<const std::string&>();
+    const std::string& b = have.get_ref<const std::string&>();
+    bool same = exact ? a == b : strcasecmp(a.c_str(), b.c_str()) == 0;
+    return same ? "" : differ();
+  }
+  if (want.is_number() && have.is_number()) {
+    return want.get<double>() == have.get<double>() ? "" : differ();
+  }
+  return want == have ? "" : differ();
+}
+
+}  // namespace
+
+std::string FirstDifference(const nlohmann::json& desired, const nlohmann::json& live) {
+  return Compare(desired, live, "", false);
+}
+
+}  // namespace easel::engine

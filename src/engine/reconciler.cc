@@ -1,0 +1,505 @@
+#include "engine/reconciler.h"
+
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "azure/blob_client.h"
+#include "azure/lro.h"
+#include "common/hash.h"
+#include "common/strings.h"
+#include "engine/diff.h"
+#include "engine/scheduler.h"
+#include "plan/resource_types.h"
+
+namespace easel::engine {
+namespace {
+
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kRecheckDelay{1000};
+constexpr const char* kCopyMethod = "COPY";  // journal entries of the VHD copy step
+
+std::string ParentOf(const std::string& id, const std::string& segment) {
+  size_t at = ToLower(id).rfind("/" + ToLower(segment) + "/");
+  return at == std::string::npos ? "" : id.substr(0, at);
+}
+
+// Whether the live resource carries this cluster's ownership mark (a tag, or a metadata entry
+// for the types Azure does not tag).
+bool MarkedOwned(const Json& live, const std::string& key) {
+  auto owned_in = [&](const Json& map) {
+    if (!map.is_object()) return false;
+    for (const auto& [k, v] : map.items()) {
+      if (ToLower(k) == ToLower(key) && v.is_string() && v.get<std::string>() == "owned") {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (live.is_object() && live.contains("tags") && owned_in(live["tags"])) return true;
+  return live.is_object() && live.contains("properties") && live["properties"].is_object() &&
+         live["properties"].contains("metadata") && owned_in(live["properties"]["metadata"]);
+}
+
+struct Node {
+  bool is_step = false;
+  const plan::ResourceNode* resource = nullptr;
+  const plan::DataPlaneStep* step = nullptr;
+  std::string id, type, name;
+  std::vector<size_t> next;  // nodes waiting on this one
+  int unmet = 0;
+  int lro_failures = 0;
+  bool started = false;
+  Clock::time_point start_time;
+};
+
+class Run {
+ public:
+  Run(const Environment& env, std::string cluster, const plan::Plan& plan,
+      const EngineOptions& options, bool deleting)
+      : env_(env),
+        cluster_(std::move(cluster)),
+        options_(options),
+        deleting_(deleting),
+        owner_key_(OwnershipKey(cluster_)),
+        scheduler_(options.workers) {
+    std::map<std::string, size_t> index;
+    for (const plan::ResourceNode& r : plan.resources) {
+      index[r.id] = nodes_.size();
+      Node n;
+      n.resource = &r;
+      n.id = r.id;
+      n.type = r.type;
+      n.name = r.name;
+      nodes_.push_back(std::move(n));
+    }
+    for (const plan::DataPlaneStep& s : plan.steps) {
+      index[s.id] = nodes_.size();
+      Node n;
+      n.is_step = true;
+      n.step = &s;
+      n.id = s.id;
+      n.type = "blobCopy";
+      n.name = s.name;
+      nodes_.push_back(std::move(n));
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const std::vector<std::string>& deps =
+          nodes_[i].is_step ? nodes_[i].step->depends_on : nodes_[i].resource->depends_on;
+      for (const std::string& d : deps) {
+        auto it = index.find(d);
+        if (it == index.end()) continue;
+        // Apply: a node waits for what it depends on. Delete: for what depends on it.
+        size_t before = deleting_ ? i : it->second, after = deleting_ ? it->second : i;
+        nodes_[before].next.push_back(after);
+        nodes_[after].unmet++;
+      }
+    }
+  }
+
+  Outcome Execute() {
+    Result<std::vector<store::OperationRecord>> journal = env_.store->ListOperations(cluster_);
+    if (!journal.ok()) return Failed("", journal.status().message());
+    for (const store::OperationRecord& op : *journal) journal_[op.resource_id] = op;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (size_t i = 0; i < nodes_.size(); ++i) {
+        if (nodes_[i].unmet == 0) StartLocked(i);
+      }
+    }
+    scheduler_.Drain();
+    std::lock_guard<std::mutex> lock(mu_);
+    outcome_.ok = outcome_.first_error.empty() && done_ == nodes_.size();
+    if (outcome_.first_error.empty() && done_ != nodes_.size()) {
+      outcome_.first_error = "some resources did not run because what they depend on failed";
+    }
+    return outcome_;
+  }
+
+ private:
+  // --- bookkeeping ---------------------------------------------------------------------------
+
+  void StartLocked(size_t i) {
+    Node& n = nodes_[i];
+    n.started = true;
+    n.start_time = Clock::now();
+    scheduler_.Post([this, i] { Begin(i); });
+  }
+
+  void Report(size_t i, const std::string& state, const std::string& detail = "") {
+    if (!options_.on_progress) return;
+    Progress p;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const Node& n = nodes_[i];
+      p = Progress{n.id, n.type, n.name, state, detail,
+                   std::chrono::duration_cast<milliseconds>(Clock::now() - n.start_time), done_,
+                   nodes_.size()};
+    }
+    options_.on_progress(p);
+  }
+
+  void Record(size_t i, const std::string& state, const std::string& error = "") {
+    const Node& n = nodes_[i];
+    std::string ownership = n.is_step ? "owned" : plan::ToString(n.resource->ownership);
+    std::string hash = n.is_step ? "" : Sha256Hex(n.resource->body.dump());
+    (void)env_.store->PutResource({cluster_, n.id, n.type, ownership, state, error, "", hash, ""});
+  }
+
+  void Event(const std::string& kind, const std::string& message) {
+    (void)env_.store->AddEvent(cluster_, kind, message);
+  }
+
+  void Finish(size_t i, const std::string& state, const std::string& detail = "") {
+    if (!deleting_ || state != "Deleted") Record(i, state);
+    if (deleting_ && state == "Deleted") (void)env_.store->DeleteResource(cluster_, nodes_[i].id);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++done_;
+      if (state == "Unchanged" || state == "Kept" || state == "Ready") outcome_.unchanged++;
+      for (size_t next : nodes_[i].next) {
+        if (--nodes_[next].unmet == 0) StartLocked(next);
+      }
+    }
+    Report(i, state, detail);
+  }
+
+  void Fail(size_t i, const std::string& error) {
+    Record(i, "Failed", error);
+    Event("Warning", TypeLabelOf(i) + " " + nodes_[i].name + " failed: " + error);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (outcome_.first_error.empty()) outcome_.first_error = nodes_[i].name + ": " + error;
+    }
+    Report(i, "Failed", error);
+  }
+
+  Outcome Failed(const std::string& what, const std::string& error) {
+    Outcome o;
+    o.first_error = what.empty() ? error : what + ": " + error;
+    return o;
+  }
+
+  std::string TypeLabelOf(size_t i) const {
+    const std::string& t = nodes_[i].type;
+    return t.substr(t.rfind('/') + 1);
+  }
+
+  void CountWrite() {
+    std::lock_guard<std::mutex> lock(mu_);
+    outcome_.writes++;
+  }
+
+  std::optional<store::OperationRecord> TakeJournal(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = journal_.find(id);
+    if (it == journal_.end()) return std::nullopt;
+    store::OperationRecord op = it->second;
+    journal_.erase(it);
+    return op;
+  }
+
+  // --- operations ------------------------------------------------------------------------------
+
+  void Begin(size_t i) {
+    // An operation journalled by an earlier, interrupted run is followed first, not sent again.
+    if (std::optional<store::OperationRecord> op = TakeJournal(nodes_[i].id)) {
+      Report(i, "Resuming", op->method);
+      if (op->method == kCopyMethod) {
+        PollCopy(i);
+        return;
+      }
+      azure::PendingOperation pending;
+      pending.method = op->method;
+      pending.resource_id = op->resource_id;
+      pending.api_version = op->api_version;
+      pending.kind = azure::PollKindFromString(op->poll_kind);
+      pending.poll_url = op->poll_url;
+      Poll(i, pending);
+      return;
+    }
+    Dispatch(i);
+  }
+
+  void Dispatch(size_t i) {
+    const Node& n = nodes_[i];
+    if (deleting_) {
+      if (n.is_step || n.resource->ownership != plan::Ownership::kOwned) {
+        Finish(i, "Kept");
+      } else {
+        DeleteResource(i);
+      }
+      return;
+    }
+    if (n.is_step) {
+      ReconcileCopy(i);
+    } else {
+      ReconcileResource(i);
+    }
+  }
+
+  void Journal(size_t i, const azure::PendingOperation& op) {
+    store::OperationRecord rec{cluster_, op.resource_id, op.method, op.api_version,
+                               azure::ToString(op.kind), op.poll_url, ""};
+    (void)env_.store->PutOperation(rec);
+    (void)i;
+  }
+
+  // Follows an operation to its end, then continues with the node's normal course: a finished PUT
+  // or DELETE is followed by a fresh look at the resource, so a resumed run decides from what is
+  // there now.
+  void Poll(size_t i, azure::PendingOperation op) {
+    Result<azure::OperationOutcome> r = azure::PollOnce(*env_.arm, op);
+    if (!r.ok()) {
+      scheduler_.Post([this, i, op] { Poll(i, op); }, kRecheckDelay);  // transport trouble
+      return;
+    }
+    switch (r->state) {
+      case azure::OperationState::kInProgress: {
+        milliseconds wait = r->retry_after;
+        scheduler_.Post([this, i, op] { Poll(i, op); }, wait);
+        return;
+      }
+      case azure::OperationState::kSucceeded:
+        (void)env_.store->DeleteOperation(cluster_, op.resource_id);
+        if (op.method == "DELETE") {
+          if (deleting_) {
+            Event("Normal", "deleted " + TypeLabelOf(i) + " " + nodes_[i].name);
+            Finish(i, "Deleted");
+          } else {
+            Dispatch(i);
+          }
+          return;
+        }
+        if (deleting_) {
+          DeleteResource(i);
+        } else {
+          ReconcileResource(i, /*after_write=*/true);
+        }
+        return;
+      case azure::OperationState::kFailed: {
+        (void)env_.store->DeleteOperation(cluster_, op.resource_id);
+        std::string error = r->error_code + (r->error_message.empty() ? "" : ": " + r->error_message);
+        int failures;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          failures = ++nodes_[i].lro_failures;
+        }
+        if (failures <= options_.lro_failure_retries) {
+          Report(i, "Retrying", error);
+          scheduler_.Post([this, i] { Dispatch(i); }, kRecheckDelay * failures);
+          return;
+        }
+        Fail(i, error);
+        return;
+      }
+    }
+  }
+
+  void ReconcileResource(size_t i, bool after_write = false) {
+    const plan::ResourceNode& r = *nodes_[i].resource;
+    Result<azure::ArmResponse> got = env_.arm->Call("GET", r.id, r.api_version);
+    if (!got.ok()) return Fail(i, got.status().message());
+    if (r.action == plan::Action::kRead) {
+      if (got->status == 200) return Finish(i, "Ready");
+      if (got->status == 404) {
+        return Fail(i, "the existing " + TypeLabelOf(i) + " " + r.name +
+                           " was not found (easel reads it and never creates it)");
+      }
+      return Fail(i, azure::Describe(*got));
+    }
+    if (got->status == 200) {
+      bool marked = MarkedOwned(got->body, owner_key_) || r.type == plan::type::kSubnet;
+      if (!marked) {
+        return Fail(i, "exists and is not owned by cluster " + cluster_ + " (no " + owner_key_ +
+                           "=owned mark); easel does not take over resources it did not create");
+      }
+      if (!azure::IsTerminalProvisioningState(got->body)) {
+        // An operation easel did not journal (a crash just after sending it), or Azure's own.
+        azure::PendingOperation op;
+        op.method = "PUT";
+        op.resource_id = r.id;
+        op.api_version = r.api_version;
+        op.kind = azure::PollKind::kProvisioningState;
+        Report(i, "Waiting", "an operation is in progress");
+        scheduler_.Post([this, i, op] { Poll(i, op); }, kRecheckDelay);
+        return;
+      }
+      Json desired = Json::parse(r.body.dump());
+      std::string difference = FirstDifference(desired, got->body);
+      if (difference.empty()) return Finish(i, after_write ? "Ready" : "Unchanged");
+      if (after_write) {
+        // Azure accepted the body but reports something else: do not loop on PUTs.
+        return Finish(i, "Ready", "differs after update: " + difference);
+      }
+      return Put(i, "Updating", difference);
+    }
+    if (got->status == 404) return Put(i, "Creating", "");
+    return Fail(i, azure::Describe(*got));
+  }
+
+  void Put(size_t i, const std::string& verb, const std::string& detail) {
+    const plan::ResourceNode& r = *nodes_[i].resource;
+    Report(i, verb, detail);
+    Record(i, verb);
+    CountWrite();
+    Result<azure::ArmResponse> put =
+        env_.arm->Call("PUT", r.id, r.api_version, Json::parse(r.body.dump()));
+    if (!put.ok()) return Fail(i, put.status().message());
+    if (put->status != 200 && put->status != 201 && put->status != 202) {
+      return Fail(i, azure::Describe(*put));
+    }
+    Event("Normal", (verb == "Creating" ? "creating " : "updating ") + TypeLabelOf(i) + " " + r.name +
+                        (detail.empty() ? "" : " (" + detail + ")"));
+    azure::PendingOperation op = azure::StartedOperation("PUT", r.id, r.api_version, *put);
+    if (op.kind != azure::PollKind::kNone) Journal(i, op);
+    milliseconds wait = op.kind == azure::PollKind::kNone ? milliseconds(0) : op.retry_after;
+    scheduler_.Post([this, i, op] { Poll(i, op); }, wait);
+  }
+
+  void DeleteResource(size_t i) {
+    const plan::ResourceNode& r = *nodes_[i].resource;
+    Result<azure::ArmResponse> got = env_.arm->Call("GET", r.id, r.api_version);
+    if (!got.ok()) return Fail(i, got.status().message());
+    if (got->status == 404) return Finish(i, "Deleted", "already gone");
+    if (got->status != 200) return Fail(i, azure::Describe(*got));
+    // The live mark decides, not the store: a resource someone else re-created is left alone.
+    Json owner_view = got->body;
+    if (r.type == plan::type::kSubnet) {
+      std::string vnet = ParentOf(r.id, "subnets");
+      Result<azure::ArmResponse> parent = env_.arm->Call("GET", vnet, r.api_version);
+      if (!parent.ok()) return Fail(i, parent.status().message());
+      owner_view = parent->status == 200 ? parent->body : Json();
+    }
+    if (!MarkedOwned(owner_view, owner_key_)) {
+      Event("Warning", TypeLabelOf(i) + " " + r.name + " is not marked as owned by " + cluster_ +
+                           ": left alone");
+      return Finish(i, "Kept", "not owned by this cluster");
+    }
+    if (!azure::IsTerminalProvisioningState(got->body)) {
+      azure::PendingOperation op;
+      op.method = "PUT";
+      op.resource_id = r.id;
+      op.api_version = r.api_version;
+      op.kind = azure::PollKind::kProvisioningState;
+      scheduler_.Post([this, i, op] { Poll(i, op); }, kRecheckDelay);
+      return;
+    }
+    Report(i, "Deleting");
+    Record(i, "Deleting");
+    CountWrite();
+    Result<azure::ArmResponse> del = env_.arm->Call("DELETE", r.id, r.api_version);
+    if (!del.ok()) return Fail(i, del.status().message());
+    if (del->status == 404 || del->status == 204 || del->status == 200) {
+      Event("Normal", "deleted " + TypeLabelOf(i) + " " + r.name);
+      return Finish(i, "Deleted");
+    }
+    if (del->status != 202) return Fail(i, azure::Describe(*del));
+    azure::PendingOperation op = azure::StartedOperation("DELETE", r.id, r.api_version, *del);
+    Journal(i, op);
+    scheduler_.Post([this, i, op] { Poll(i, op); }, op.retry_after);
+  }
+
+  // --- the VHD copy ----------------------------------------------------------------------------
+
+  Result<azure::BlobClient*> BlobFor(size_t i) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    std::string container_id = s.depends_on.empty() ? "" : s.depends_on[0];
+    std::string account_id = ParentOf(container_id, "blobServices");
+    std::string account = account_id.substr(account_id.rfind('/') + 1);
+    std::lock_guard<std::mutex> lock(blob_mu_);
+    auto it = blobs_.find(account);
+    if (it != blobs_.end()) return it->second.get();
+    Result<std::string> key = azure::ListFirstKey(*env_.arm, account_id, "2025-06-01");
+    if (!key.ok()) return key.status();
+    auto client = std::make_unique<azure::BlobClient>(env_.http, account, *key);
+    azure::BlobClient* raw = client.get();
+    blobs_[account] = std::move(client);
+    return raw;
+  }
+
+  void ReconcileCopy(size_t i) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    Result<azure::BlobClient*> blob = BlobFor(i);
+    if (!blob.ok()) return Fail(i, blob.status().message());
+    std::string source = azure::ResolveBlobUrl(env_.arm->cloud(), s.source);
+    Result<azure::BlobCopyState> state = (*blob)->CopyState(s.destination);
+    if (!state.ok()) return Fail(i, state.status().message());
+    if (state->exists && state->status == "success" && state->source == source) {
+      return Finish(i, "Unchanged");
+    }
+    if (state->exists && state->status == "pending") return PollCopy(i);
+    Report(i, "Copying", source);
+    Record(i, "Copying");
+    CountWrite();
+    Result<std::string> started = (*blob)->StartCopy(source, s.destination);
+    if (!started.ok()) return Fail(i, started.status().message());
+    (void)env_.store->PutOperation({cluster_, s.id, kCopyMethod, "", "copy", s.destination, ""});
+    Event("Normal", "copying " + source + " to " + s.destination);
+    scheduler_.Post([this, i] { PollCopy(i); }, kRecheckDelay);
+  }
+
+  void PollCopy(size_t i) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    Result<azure::BlobClient*> blob = BlobFor(i);
+    if (!blob.ok()) return Fail(i, blob.status().message());
+    Result<azure::BlobCopyState> state = (*blob)->CopyState(s.destination);
+    if (!state.ok()) {
+      scheduler_.Post([this, i] { PollCopy(i); }, kRecheckDelay);
+      return;
+    }
+    if (state->exists && state->status == "pending") {
+      Report(i, "Copying", state->progress);
+      scheduler_.Post([this, i] { PollCopy(i); }, state->retry_after);
+      return;
+    }
+    (void)env_.store->DeleteOperation(cluster_, s.id);
+    if (state->exists && state->status == "success") return Finish(i, "Ready");
+    int failures;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      failures = ++nodes_[i].lro_failures;
+    }
+    std::string why = "copy " + (state->exists ? state->status : "vanished") +
+                      (state->description.empty() ? "" : ": " + state->description);
+    if (failures <= options_.lro_failure_retries) {
+      Report(i, "Retrying", why);
+      scheduler_.Post([this, i] { ReconcileCopy(i); }, kRecheckDelay * failures);
+      return;
+    }
+    Fail(i, why);
+  }
+
+  const Environment& env_;
+  const std::string cluster_;
+  const EngineOptions& options_;
+  const bool deleting_;
+  const std::string owner_key_;
+  std::vector<Node> nodes_;
+  std::map<std::string, store::OperationRecord> journal_;
+  std::mutex mu_;
+  size_t done_ = 0;
+  Outcome outcome_;
+  std::mutex blob_mu_;
+  std::map<std::string, std::unique_ptr<azure::BlobClient>> blobs_;
+  Scheduler scheduler_;  // last: its workers stop before the state they use is destroyed
+};
+
+}  // namespace
+
+std::string OwnershipKey(const std::string& cluster) { return "easel_cluster_" + cluster; }
+
+Outcome Apply(const Environment& env, const std::string& cluster, const plan::Plan& plan,
+              const EngineOptions& options) {
+  return Run(env, cluster, plan, options, /*deleting=*/false).Execute();
+}
+
+Outcome Delete(const Environment& env, const std::string& cluster, const plan::Plan& plan,
+               const EngineOptions& options) {
+  return Run(env, cluster, plan, options, /*deleting=*/true).Execute();
+}
+
+}  // namespace easel::engine

@@ -1,0 +1,106 @@
+// easel's state: clusters, their resources, the journal of in-flight long-running operations,
+// and events. SQLite in WAL mode (~/.easel/state.db by default); the schema is versioned and
+// migrated on open. No secret is ever stored: credentials stay in the environment or in a file
+// that a context only references.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+struct sqlite3;
+
+namespace easel::store {
+
+enum class Phase { kPending, kProvisioning, kReady, kUpdating, kDeleting, kDeleted, kFailed };
+const char* ToString(Phase p);
+Phase PhaseFromString(const std::string& s);
+
+struct ClusterRecord {
+  std::string name;
+  std::string context;
+  std::string spec_text;  // the spec as applied
+  std::string plan_json;
+  Phase phase = Phase::kPending;
+  std::string endpoint;
+  std::string last_error;
+  std::string created_at, updated_at;  // RFC 3339 UTC
+};
+
+struct ResourceRecord {
+  std::string cluster;
+  std::string id;
+  std::string type;
+  std::string ownership;  // owned | existing
+  std::string state;      // Pending, Creating, Updating, Ready, Deleting, Deleted, Failed
+  std::string last_error;
+  std::string changed_time;  // ARM's changedTime when last seen, for drift checks
+  std::string body_hash;     // SHA-256 of the desired body last applied
+  std::string updated_at;
+};
+
+// An in-flight long-running operation, written before easel waits on it.
+struct OperationRecord {
+  std::string cluster;
+  std::string resource_id;
+  std::string method;  // PUT or DELETE
+  std::string api_version;
+  std::string poll_kind;  // see azure::PollKind
+  std::string poll_url;
+  std::string started_at;
+};
+
+struct EventRecord {
+  int64_t id = 0;
+  std::string cluster;
+  std::string time;
+  std::string kind;  // Normal | Warning
+  std::string message;
+};
+
+class Store {
+ public:
+  // Opens (creating) the database at `path` and migrates it to the current schema.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+
+  static constexpr int kSchemaVersion = 1;
+
+  Status PutCluster(const ClusterRecord& c);
+  Result<std::optional<ClusterRecord>> GetCluster(const std::string& name);
+  Result<std::vector<ClusterRecord>> ListClusters();
+  Status SetPhase(const std::string& cluster, Phase phase, const std::string& last_error);
+  Status DeleteCluster(const std::string& name);  // with its resources, operations, events
+
+  Status PutResource(const ResourceRecord& r);
+  Result<std::vector<ResourceRecord>> ListResources(const std::string& cluster);
+  Status DeleteResource(const std::string& cluster, const std::string& id);
+
+  Status PutOperation(const OperationRecord& op);
+  Result<std::vector<OperationRecord>> ListOperations(const std::string& cluster);
+  Status DeleteOperation(const std::string& cluster, const std::string& resource_id);
+
+  Status AddEvent(const std::string& cluster, const std::string& kind, const std::string& message);
+  Result<std::vector<EventRecord>> ListEvents(const std::string& cluster);
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  Status Exec(const std::string& sql);
+  Status Migrate();
+
+  sqlite3* db_;
+  std::mutex mutex_;  // one connection, serialized: SQLite's own locking covers other processes
+};
+
+// RFC 3339 UTC with milliseconds: "2026-11-24T03:04:38.123Z".
+std::string NowRfc3339();
+
+// The default database path: $EASEL_STATE, else ~/.easel/state.db.
+std::string DefaultStatePath();
+
+}  // namespace easel::store
