@@ -57,7 +57,7 @@ HttpResponse AadError(int status, const std::string& error, const std::string& c
                                {"error_description", code + ": " + desc + "\r\nTrace ID: " + trace +
                                                          "\r\nCorrelation ID: " + corr +
                                                          "\r\nTimestamp: " + Iso8601(NowSeconds())},
-                               {"error_codes", {std::stoi(code.substr(5))}},
+                               {"error_codes", {std::stoi(code.substr(6))}},
                                {"timestamp", Iso8601(NowSeconds())},
                                {"trace_id", trace},
                                {"correlation_id", corr}});
