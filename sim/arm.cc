@@ -191,7 +191,6 @@ void FillSubresourceIds(json& props, const std::string& self_id) {
     if (!it.value().is_array()) continue;
     for (auto& el : it.value()) {
       if (!el.is_object() || !el.contains("name") || !el["name"].is_string()) continue;
-      if (!el.contains("properties") && !el.contains("id")) continue;
       el["id"] = self_id + "/" + it.key() + "/" + el["name"].get<std::string>();
       if (el.contains("properties") && el["properties"].is_object())
         el["properties"]["provisioningState"] = "Succeeded";
