@@ -146,6 +146,7 @@ struct BlobService::Impl {
   Store& store;
   Entra& entra;
   Settings settings;
+  double copy_override = 0;
   std::mutex mu;
   std::map<std::string, std::vector<std::string>> accounts;  // account -> keys (base64)
   std::map<std::string, ContainerMeta> containers;           // "acct/ctr"
@@ -349,6 +350,11 @@ void BlobService::DeleteContainer(const std::string& account, const std::string&
     (void)impl_->store.Delete("blob", it->first);
     it = impl_->blobs.erase(it);
   }
+}
+
+void BlobService::SetCopySpeedOverride(double mb_per_s) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->copy_override = mb_per_s;
 }
 
 bool BlobService::BlobExistsAtUrl(const std::string& url) {
@@ -1227,6 +1233,7 @@ HttpResponse StartCopy(BlobService::Impl& impl, const Req& r, const std::string&
                        ? double(data_bytes) / (impl.settings.copy_mb_per_s * 1e6)
                        : 0;
   seconds *= impl.settings.time_scale;
+  if (impl.copy_override > 0) seconds = double(src_b.size) / (impl.copy_override * 1e6);
   b.copy_id = NewGuid();
   b.copy_source = src;
   b.copy_total = src_b.size;

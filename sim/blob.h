@@ -42,6 +42,8 @@ class BlobService {
   void EnsureContainer(const std::string& account, const std::string& container,
                        const std::string& public_access);
   void DeleteContainer(const std::string& account, const std::string& container);
+  // Admin: a fixed copy speed that ignores --time-scale (0 restores the default model).
+  void SetCopySpeedOverride(double mb_per_s);
   // True when `url` (https://host:port/{account}/{container}/{blob}, query ignored) names a blob.
   bool BlobExistsAtUrl(const std::string& url);
 

@@ -298,6 +298,13 @@ HttpResponse Server::HandleAdmin(HttpRequest& req) {
     throttle_->Reset();
     return ArmJson(200, {{"enabled", j["enabled"]}});
   }
+  if (p == "settings" && (req.method == "PUT" || req.method == "POST")) {
+    json j = json::parse(req.body, nullptr, false);
+    if (!j.is_object() || (j.contains("blobCopyMBps") && !j["blobCopyMBps"].is_number()))
+      return ArmJson(400, {{"error", {{"code", "InvalidRequest"}, {"message", "expected {\"blobCopyMBps\": number}"}}}});
+    if (j.contains("blobCopyMBps")) blob_->SetCopySpeedOverride(j["blobCopyMBps"].get<double>());
+    return ArmJson(200, j);
+  }
   if (p == "pause" && req.method == "POST") {
     arm_->Pause();
     return ArmJson(200, {{"paused", true}});
