@@ -166,6 +166,11 @@ HttpResponse Server::HandleMain(HttpRequest& req) {
 
 HttpResponse Server::HandleArm(HttpRequest& req, std::string* principal) {
   auto claims = entra_->Verify(req.Header("authorization"), "https://management.");
+  // Clients of a custom cloud (scope "{arm endpoint}/.default") get tokens for azsim's own URL.
+  if (!claims.ok()) {
+    auto own = entra_->Verify(req.Header("authorization"), arm_base_ + "/");
+    if (own.ok()) claims = own;
+  }
   if (!claims.ok()) {
     bool missing = req.Header("authorization").empty();
     HttpResponse r = ArmErrorResponse(
@@ -301,7 +306,10 @@ HttpResponse Server::HandleAdmin(HttpRequest& req) {
   if (p == "settings" && (req.method == "PUT" || req.method == "POST")) {
     json j = json::parse(req.body, nullptr, false);
     if (!j.is_object() || (j.contains("blobCopyMBps") && !j["blobCopyMBps"].is_number()))
-      return ArmJson(400, {{"error", {{"code", "InvalidRequest"}, {"message", "expected {\"blobCopyMBps\": number}"}}}});
+      return ArmJson(
+          400,
+          {{"error",
+            {{"code", "InvalidRequest"}, {"message", "expected {\"blobCopyMBps\": number}"}}}});
     if (j.contains("blobCopyMBps")) blob_->SetCopySpeedOverride(j["blobCopyMBps"].get<double>());
     return ArmJson(200, j);
   }

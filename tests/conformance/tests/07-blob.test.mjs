@@ -165,7 +165,7 @@ test("a slow copy is pending with x-ms-copy-progress, then can be aborted", asyn
     const target = dstSvc.getContainerClient("vhds").getPageBlobClient("slow.vhd");
     const poller = await target.beginCopyFromURL(url, { intervalInMs: 10 });
     const state = poller.getOperationState();
-    assert.equal(state.isCompleted, false);
+    assert.ok(!state.isCompleted);
     assert.ok(state.copyId);
     const props = await target.getProperties();
     assert.equal(props.copyStatus, "pending");

@@ -16,6 +16,8 @@ export const credential = new ClientSecretCredential(info.tenantId, info.clientI
 // Options every ARM client gets: azsim's endpoint, quick retries.
 export const clientOptions = {
   endpoint: info.arm,
+  $host: info.arm,
+  credentialScopes: ["https://management.azure.com/.default"],
   retryOptions: { retryDelayInMs: 10, maxRetryDelayInMs: 200 },
 };
 // Pollers: azsim sends Retry-After: 0 at --time-scale 0, so the SDK uses this interval.
