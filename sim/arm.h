@@ -1,0 +1,232 @@
+// The Resource Manager engine: a generic resource store (case-insensitive ids, persistence,
+// long-running operations, ETags, parents and references) plus per-type specs registered by the
+// resource-provider files (arm_network.cc, arm_compute.cc, ...).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/config.h"
+#include "sim/http.h"
+#include "sim/store.h"
+
+namespace azsim {
+
+class BlobService;
+class Arm;
+
+struct ArmError {
+  int status = 0;  // 0: no error
+  std::string code;
+  std::string message;
+  bool ok() const { return status == 0; }
+};
+inline ArmError Err(int status, std::string code, std::string message) {
+  return ArmError{status, std::move(code), std::move(message)};
+}
+
+struct Resource {
+  std::string id;    // canonical casing, as first written
+  std::string type;  // canonical type, "Microsoft.Network/virtualNetworks/subnets"
+  std::string body;  // the JSON document GET returns (inline children are composed on read)
+  double created = 0;
+  double changed = 0;
+  std::string op_id;  // operation in flight, or empty
+  std::string location;
+};
+
+// What a type's validate hook sees and may change when a PUT or PATCH is accepted.
+struct PutContext {
+  Arm& arm;
+  std::string id;       // canonical id of the resource being written
+  std::string sub, rg;  // rg empty at subscription scope
+  std::string name;
+  std::string parent_id;           // enclosing resource (or resource group) id
+  const nlohmann::json* existing;  // current document, nullptr on create
+  nlohmann::json& body;  // new document without readonly fields; hooks fill computed fields
+  std::vector<Resource> extra_puts;  // written with the resource (implicit disks, inline children)
+  std::vector<std::string>
+      extra_deletes;  // ids removed with the resource (children dropped from a PUT)
+};
+
+struct ActionContext {
+  Arm& arm;
+  const HttpRequest& req;
+  const Resource& resource;
+  nlohmann::json body;
+};
+
+struct TypeSpec {
+  std::string type;  // canonical, e.g. "Microsoft.Network/virtualNetworks"
+  enum class PutStyle { kSync, kAsync201, kLocation202 } put = PutStyle::kAsync201;
+  bool async_delete = true;
+  double put_seconds = 1;  // latency model, before --time-scale
+  double delete_seconds = 1;
+  bool location_required = true;
+  bool strict = false;          // unknown top-level properties -> 400 InvalidRequestContent
+  bool network = false;         // conflicts answer 429 RetryableErrorDueToAnotherOperation
+  bool listed_in_group = true;  // appears in /resources lists (top-level types)
+  std::function<bool(const std::string&)> valid_name;
+  std::string name_rule;  // text for the InvalidResourceName message
+  std::string name_error_code = "InvalidResourceName";
+  std::string in_use_code;  // deleting while another resource references it: 400 with this code
+  // Inline children: property under "properties" -> child type (element {name, properties}).
+  std::vector<std::pair<std::string, std::string>> inline_children;
+  std::function<ArmError(PutContext&)> validate;
+  std::function<ArmError(Arm&, const Resource&)> before_delete;
+  // Runs when the resource is removed (cleanup of data elsewhere, e.g. blob data).
+  std::function<void(Arm&, const Resource&)> on_removed;
+  // Adds derived content to a document on read.
+  std::function<void(Arm&, const Resource&, nlohmann::json&)> compose;
+  // POST actions by lowercased name.
+  std::map<std::string, std::function<HttpResponse(ActionContext&)>> actions;
+};
+
+class TypeRegistry {
+ public:
+  TypeSpec& Add(TypeSpec spec);
+  const TypeSpec* Find(const std::string& type) const;  // case-insensitive
+  std::vector<const TypeSpec*> All() const;
+
+ private:
+  std::map<std::string, TypeSpec> types_;  // lowercased type -> spec
+};
+
+// Registration functions, one per resource-provider file.
+void RegisterResourceTypes(TypeRegistry& r);
+void RegisterNetworkTypes(TypeRegistry& r);
+void RegisterComputeTypes(TypeRegistry& r);
+void RegisterStorageTypes(TypeRegistry& r);
+void RegisterContainerServiceTypes(TypeRegistry& r);
+void RegisterIdentityTypes(TypeRegistry& r);
+
+struct Operation {
+  std::string id;
+  std::string resource_id;  // lowercased key of the resource
+  std::string kind;         // "put", "delete"
+  std::string ns;           // provider namespace, for the status URL
+  std::string location;
+  std::string status = "InProgress";
+  double start = 0, end = 0;  // wall time
+  double due = 0;             // simulated time of completion
+  std::string error_code, error_message;
+  bool created = false;  // PUT created the resource
+};
+
+struct FaultDecision;
+
+class Arm {
+ public:
+  struct Settings {
+    double time_scale = 1.0;
+    std::string arm_base;   // https://127.0.0.1:P
+    std::string blob_base;  // https://127.0.0.1:Q
+  };
+  Arm(Store& store, BlobService& blob, const Fixture& fixture, Settings settings);
+
+  // Loads persisted state and creates fixture resources that are absent.
+  easel::Status Start();
+
+  // Handles an authenticated ARM request. `lro_failure` (from faults) makes a started
+  // long-running operation end Failed with that code.
+  HttpResponse Handle(const HttpRequest& req, const std::string& lro_failure_code);
+
+  // Operation progress control (admin API).
+  void Pause();
+  void Resume();
+  bool paused() const;
+  double time_scale() const { return settings_.time_scale; }
+
+  // Classification used by throttling, faults and counters: "read", "write", "delete", "action".
+  static std::string OperationKind(const HttpRequest& req);
+  // Resource type of a request path ("Microsoft.Network/virtualNetworks"), or "" when none.
+  static std::string RequestType(const std::string& path);
+
+  // ---- Used by the type hooks (the engine's mutex is held when hooks run) ----
+  const Resource* Find(const std::string& id) const;
+  std::optional<nlohmann::json> FindJson(const std::string& id) const;
+  // Resources whose id starts with prefix (lowercased compare) and have type `type` (or any if
+  // empty).
+  std::vector<const Resource*> Children(const std::string& parent_id,
+                                        const std::string& child_type) const;
+  std::vector<const Resource*> OfType(const std::string& sub, const std::string& type) const;
+  // All resources of a subscription (or all when sub is empty) matching a predicate.
+  void ForEach(const std::function<void(const Resource&)>& fn) const;
+  // True when `id` names an existing resource or a named element inside one
+  // (".../loadBalancers/lb/backendAddressPools/p").
+  bool ReferenceExists(const std::string& id) const;
+  BlobService& blob() { return blob_; }
+  const Settings& settings() const { return settings_; }
+  // Builds a Resource for extra_puts with the standard envelope.
+  Resource MakeChild(const std::string& id, const std::string& type, nlohmann::json body) const;
+  // Writes a resource now (used by actions that create or change state outside PUT).
+  easel::Status WriteNow(const Resource& r);
+  // Removes a resource and its descendants now.
+  easel::Status RemoveNow(const std::string& id);
+
+ private:
+  HttpResponse HandleLocked(const HttpRequest& req, const std::string& lro_failure_code);
+  HttpResponse Put(const HttpRequest& req, const struct Target& t,
+                   const std::string& lro_failure_code);
+  HttpResponse Patch(const HttpRequest& req, const struct Target& t);
+  HttpResponse Get(const HttpRequest& req, const struct Target& t);
+  HttpResponse Delete(const HttpRequest& req, const struct Target& t,
+                      const std::string& lro_failure_code);
+  HttpResponse List(const HttpRequest& req, const struct Target& t);
+  HttpResponse Action(const HttpRequest& req, const struct Target& t);
+  HttpResponse ResourceGroup(const HttpRequest& req, const std::string& sub,
+                             const std::string& name, const std::string& lro_failure_code);
+  HttpResponse ListGeneric(const HttpRequest& req, const std::string& prefix,
+                           const std::string& sub, bool expand_filters);
+  HttpResponse OperationStatus(const HttpRequest& req, const std::string& op_id, bool result_style);
+  HttpResponse Subscription(const HttpRequest& req, const std::vector<std::string>& seg);
+  HttpResponse CheckNameAvailability(const HttpRequest& req);
+
+  std::string Render(const Resource& r) const;  // body + composed children
+  void AdvanceDue();
+  void Complete(Operation& op);
+  double SimNow() const;
+  easel::Status Persist(const std::vector<Resource>& puts, const std::vector<std::string>& deletes,
+                        const std::vector<Operation*>& ops);
+  Operation& StartOperation(const std::string& key, const std::string& kind, const std::string& ns,
+                            const std::string& location, double seconds, const std::string& failure,
+                            bool created);
+  void AddLroHeaders(HttpResponse& res, const Operation& op, const HttpRequest& req,
+                     bool async_header) const;
+  ArmError CheckReferences(const nlohmann::json& body, const std::string& self_id) const;
+  ArmError CheckConflict(const Resource& r, const TypeSpec& spec) const;
+  void RemoveTree(const std::string& key, std::vector<std::string>& deleted_keys);
+
+  Store& store_;
+  BlobService& blob_;
+  Fixture fixture_;
+  Settings settings_;
+  TypeRegistry types_;
+  mutable std::mutex mu_;
+  std::map<std::string, Resource> resources_;   // lowercased id -> resource
+  std::map<std::string, Operation> ops_;        // op id -> operation
+  std::multimap<double, std::string> pending_;  // due sim time -> op id
+  bool paused_ = false;
+  double paused_at_ = 0, paused_total_ = 0;
+};
+
+// Helpers for hooks.
+nlohmann::json ArmErrorBody(const ArmError& e);
+HttpResponse ArmJson(int status, const nlohmann::json& body);
+HttpResponse ArmErrorResponse(const ArmError& e);
+std::string NormalizeLocation(const std::string& location);
+// Name checks used by several types.
+bool NameMatches(const std::string& name, size_t min_len, size_t max_len,
+                 const std::string& extra_chars, bool first_alnum, const std::string& bad_last);
+// Returns the last segment of an id.
+std::string LastSegment(const std::string& id);
+// Parses "/subscriptions/{s}/resourceGroups/{g}/..." into sub and group (empty when absent).
+void SplitScope(const std::string& id, std::string* sub, std::string* rg);
+
+}  // namespace azsim

@@ -1,0 +1,107 @@
+// Microsoft.ManagedIdentity userAssignedIdentities and Microsoft.Authorization roleAssignments.
+#include <regex>
+
+#include "common/strings.h"
+#include "sim/arm.h"
+#include "sim/util.h"
+
+namespace azsim {
+
+using nlohmann::json;
+
+namespace {
+
+bool IsGuid(const std::string& s) {
+  static const std::regex re(
+      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  return std::regex_match(s, re);
+}
+
+ArmError ValidateIdentity(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  const json* old = ctx.existing ? &(*ctx.existing)["properties"] : nullptr;
+  props["principalId"] = old ? old->value("principalId", NewGuid()) : NewGuid();
+  props["clientId"] = old ? old->value("clientId", NewGuid()) : NewGuid();
+  props["tenantId"] =
+      old ? old->value("tenantId", std::string("72f988bf-0000-4000-8000-00000000a2e1"))
+          : "72f988bf-0000-4000-8000-00000000a2e1";
+  props.erase("provisioningState");
+  return {};
+}
+
+ArmError ValidateRoleAssignment(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (!props.contains("roleDefinitionId") || !props["roleDefinitionId"].is_string())
+    return Err(400, "InvalidRoleDefinitionId", "The role definition ID is missing.");
+  if (!props.contains("principalId") || !props["principalId"].is_string())
+    return Err(400, "InvalidPrincipalId",
+               "A valid principal ID must be provided for role assignment.");
+  std::string rd = props["roleDefinitionId"].get<std::string>();
+  std::string lower = easel::ToLower(rd);
+  size_t pos = lower.find("/providers/microsoft.authorization/roledefinitions/");
+  if (pos == std::string::npos || !IsGuid(LastSegment(rd)))
+    return Err(400, "InvalidRoleDefinitionId", "The role definition ID '" + rd + "' is not valid.");
+  if (!IsGuid(props["principalId"].get<std::string>()))
+    return Err(400, "InvalidPrincipalId",
+               "A valid principal ID must be provided for role assignment.");
+  std::string scope = ctx.id.substr(
+      0, easel::ToLower(ctx.id).find("/providers/microsoft.authorization/roleassignments/"));
+  props["scope"] = scope;
+  if (!props.contains("principalType")) props["principalType"] = "ServicePrincipal";
+  if (ctx.existing) {
+    const json& op = (*ctx.existing)["properties"];
+    if (!IEquals(op.value("principalId", ""), props["principalId"].get<std::string>()) ||
+        !IEquals(op.value("roleDefinitionId", ""), rd))
+      return Err(
+          400, "RoleAssignmentUpdateNotPermitted",
+          "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
+  }
+  // The same principal, role and scope may be assigned once.
+  bool dup = false;
+  std::string lp = easel::ToLower(props["principalId"].get<std::string>());
+  ctx.arm.ForEach([&](const Resource& r) {
+    if (!IEquals(r.type, "Microsoft.Authorization/roleAssignments") || IEquals(r.id, ctx.id))
+      return;
+    json j = json::parse(r.body, nullptr, false);
+    if (!j.is_object()) return;
+    const json& p = j["properties"];
+    if (IEquals(p.value("principalId", ""), lp) &&
+        IEquals(LastSegment(p.value("roleDefinitionId", "")), LastSegment(rd)) &&
+        IEquals(p.value("scope", ""), scope))
+      dup = true;
+  });
+  if (dup) return Err(409, "RoleAssignmentExists", "The role assignment already exists.");
+  props["createdOn"] = Iso8601(NowSeconds());
+  props["updatedOn"] = Iso8601(NowSeconds());
+  props.erase("provisioningState");
+  return {};
+}
+
+}  // namespace
+
+void RegisterIdentityTypes(TypeRegistry& r) {
+  TypeSpec id;
+  id.type = "Microsoft.ManagedIdentity/userAssignedIdentities";
+  id.put = TypeSpec::PutStyle::kSync;
+  id.async_delete = false;
+  id.valid_name = [](const std::string& n) { return NameMatches(n, 3, 128, "-_", true, ""); };
+  id.name_rule =
+      "Identity names are 3-128 characters of letters, digits, '-' and '_', starting with a letter "
+      "or digit.";
+  id.validate = ValidateIdentity;
+  r.Add(id);
+
+  TypeSpec ra;
+  ra.type = "Microsoft.Authorization/roleAssignments";
+  ra.put = TypeSpec::PutStyle::kSync;
+  ra.async_delete = false;
+  ra.location_required = false;
+  ra.listed_in_group = false;
+  ra.valid_name = IsGuid;
+  ra.name_error_code = "InvalidRoleAssignmentId";
+  ra.name_rule = "The role assignment ID must be a GUID.";
+  ra.validate = ValidateRoleAssignment;
+  r.Add(ra);
+}
+
+}  // namespace azsim

@@ -1,0 +1,582 @@
+// Microsoft.Network: virtual networks and subnets, NSGs and rules, public IPs, NAT gateways, load
+// balancers, network interfaces, private endpoints, private DNS zones with records and links.
+#include <set>
+
+#include "common/net.h"
+#include "common/strings.h"
+#include "sim/arm.h"
+#include "sim/util.h"
+
+namespace azsim {
+
+using nlohmann::json;
+
+namespace {
+
+bool NetName(const std::string& n, size_t max_len) {
+  return NameMatches(n, 1, max_len, "_.-", true, ".-");
+}
+
+TypeSpec NetworkSpec(const std::string& type, double put_s, double del_s) {
+  TypeSpec s;
+  s.type = type;
+  s.network = true;
+  s.put_seconds = put_s;
+  s.delete_seconds = del_s;
+  s.valid_name = [](const std::string& n) { return NetName(n, 80); };
+  s.name_rule =
+      "Names are 1-80 characters of letters, digits, '_', '.' and '-', start with a letter or "
+      "digit and end with a letter, digit or '_'.";
+  return s;
+}
+
+TypeSpec ChildSpec(const std::string& type, double put_s, double del_s) {
+  TypeSpec s = NetworkSpec(type, put_s, del_s);
+  s.location_required = false;
+  s.listed_in_group = false;
+  return s;
+}
+
+// Reads a CIDR list from a JSON array; error message on failure.
+ArmError ParsePrefixes(const json& arr, const std::string& what, std::vector<easel::Cidr>* out) {
+  if (!arr.is_array())
+    return Err(400, "InvalidRequestFormat", what + " must be an array of address prefixes.");
+  for (const auto& p : arr) {
+    if (!p.is_string()) return Err(400, "InvalidRequestFormat", what + " must contain strings.");
+    auto c = easel::ParseCidr(p.get<std::string>());
+    if (!c.ok() || !c->IsCanonical())
+      return Err(400, "InvalidAddressPrefixFormat",
+                 "Address prefix " + p.get<std::string>() + " of " + what +
+                     " is not a valid CIDR prefix.");
+    out->push_back(*c);
+  }
+  return {};
+}
+
+ArmError SubnetPrefixes(const json& props, const std::string& name, std::vector<easel::Cidr>* out) {
+  if (props.contains("addressPrefix")) {
+    auto c = props["addressPrefix"].is_string()
+                 ? easel::ParseCidr(props["addressPrefix"].get<std::string>())
+                 : easel::Result<easel::Cidr>(easel::Status::InvalidArgument("x"));
+    if (!c.ok() || !c->IsCanonical())
+      return Err(400, "InvalidAddressPrefixFormat",
+                 "Subnet '" + name + "' has an invalid addressPrefix.");
+    out->push_back(*c);
+  }
+  if (props.contains("addressPrefixes")) {
+    ArmError e = ParsePrefixes(props["addressPrefixes"], "subnet " + name, out);
+    if (!e.ok()) return e;
+  }
+  if (out->empty())
+    return Err(400, "InvalidRequestFormat", "Subnet '" + name + "' must have an addressPrefix.");
+  return {};
+}
+
+// Checks subnets (name -> prefixes) against the VNet space and each other.
+ArmError CheckSubnetLayout(
+    const std::string& vnet_id, const std::vector<easel::Cidr>& space,
+    const std::vector<std::pair<std::string, std::vector<easel::Cidr>>>& subnets) {
+  for (size_t i = 0; i < subnets.size(); ++i) {
+    for (const auto& c : subnets[i].second) {
+      bool inside = false;
+      for (const auto& s : space) inside |= s.Contains(c);
+      if (!inside)
+        return Err(400, "NetcfgSubnetRangeOutsideVnet",
+                   "Subnet '" + subnets[i].first +
+                       "' is not valid because its IP address range is outside the IP address "
+                       "range of virtual network '" +
+                       LastSegment(vnet_id) + "'.");
+      for (size_t j = 0; j < i; ++j)
+        for (const auto& d : subnets[j].second)
+          if (c.Overlaps(d))
+            return Err(400, "NetcfgSubnetRangesOverlap",
+                       "Subnet '" + subnets[i].first +
+                           "' is not valid because its IP address range overlaps with that of an "
+                           "existing subnet '" +
+                           subnets[j].first + "' in virtual network '" + LastSegment(vnet_id) +
+                           "'.");
+    }
+  }
+  return {};
+}
+
+ArmError ValidateVnet(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (!props.contains("addressSpace") || !props["addressSpace"].is_object() ||
+      !props["addressSpace"].contains("addressPrefixes"))
+    return Err(
+        400, "InvalidRequestFormat",
+        "Virtual network " + ctx.name + " must have properties.addressSpace.addressPrefixes.");
+  std::vector<easel::Cidr> space;
+  ArmError e = ParsePrefixes(props["addressSpace"]["addressPrefixes"], "addressSpace", &space);
+  if (!e.ok()) return e;
+  if (space.empty())
+    return Err(400, "InvalidRequestFormat",
+               "The address space of virtual network " + ctx.name + " is empty.");
+  std::vector<std::pair<std::string, std::vector<easel::Cidr>>> subnets;
+  if (props.contains("subnets") && props["subnets"].is_array()) {
+    std::set<std::string> names;
+    for (const auto& sn : props["subnets"]) {
+      if (!sn.is_object() || !sn.contains("name") || !sn["name"].is_string())
+        return Err(400, "InvalidRequestFormat", "Each subnet needs a name.");
+      std::string n = sn["name"].get<std::string>();
+      if (!NetName(n, 80))
+        return Err(400, "InvalidResourceName", "Subnet name '" + n + "' is invalid.");
+      if (!names.insert(easel::ToLower(n)).second)
+        return Err(400, "InvalidRequestFormat",
+                   "Subnet '" + n + "' appears twice in virtual network " + ctx.name + ".");
+      std::vector<easel::Cidr> p;
+      e = SubnetPrefixes(sn.value("properties", json::object()), n, &p);
+      if (!e.ok()) return e;
+      subnets.push_back({n, p});
+    }
+  } else if (ctx.existing) {
+    for (const Resource* c :
+         ctx.arm.Children(ctx.id, "Microsoft.Network/virtualNetworks/subnets")) {
+      json cj = json::parse(c->body, nullptr, false);
+      std::vector<easel::Cidr> p;
+      if (cj.is_object() &&
+          SubnetPrefixes(cj.value("properties", json::object()), LastSegment(c->id), &p).ok())
+        subnets.push_back({LastSegment(c->id), p});
+    }
+  }
+  return CheckSubnetLayout(ctx.id, space, subnets);
+}
+
+ArmError ValidateSubnet(PutContext& ctx) {
+  auto vnet = ctx.arm.FindJson(ctx.parent_id);
+  if (!vnet) return Err(404, "ParentResourceNotFound", "Parent virtual network not found.");
+  std::vector<easel::Cidr> space;
+  ArmError e =
+      ParsePrefixes((*vnet)["properties"]["addressSpace"].value("addressPrefixes", json::array()),
+                    "addressSpace", &space);
+  if (!e.ok()) return e;
+  std::vector<std::pair<std::string, std::vector<easel::Cidr>>> subnets;
+  std::vector<easel::Cidr> mine;
+  e = SubnetPrefixes(ctx.body["properties"], ctx.name, &mine);
+  if (!e.ok()) return e;
+  for (const auto& sn : (*vnet)["properties"].value("subnets", json::array())) {
+    std::string n = sn.value("name", "");
+    if (IEquals(n, ctx.name)) continue;
+    std::vector<easel::Cidr> p;
+    if (SubnetPrefixes(sn.value("properties", json::object()), n, &p).ok())
+      subnets.push_back({n, p});
+  }
+  subnets.push_back({ctx.name, mine});
+  return CheckSubnetLayout(ctx.parent_id, space, subnets);
+}
+
+ArmError ValidateRule(const json& props, const std::string& name) {
+  for (const char* f : {"access", "direction", "protocol", "priority"})
+    if (!props.contains(f))
+      return Err(400, "SecurityRuleParameterMissing",
+                 std::string("Security rule ") + name + " is missing '" + f + "'.");
+  if (!props["priority"].is_number_integer() || props["priority"].get<int64_t>() < 100 ||
+      props["priority"].get<int64_t>() > 4096)
+    return Err(400, "SecurityRuleInvalidPriority",
+               "Security rule " + name + " has invalid Priority. Value provided: " +
+                   props["priority"].dump() + ". Allowed range 100-4096.");
+  std::string access = props["access"].is_string() ? props["access"].get<std::string>() : "";
+  std::string dir = props["direction"].is_string() ? props["direction"].get<std::string>() : "";
+  if (!IEquals(access, "Allow") && !IEquals(access, "Deny"))
+    return Err(400, "SecurityRuleInvalidAccess",
+               "Security rule " + name + " has an invalid access value.");
+  if (!IEquals(dir, "Inbound") && !IEquals(dir, "Outbound"))
+    return Err(400, "SecurityRuleInvalidDirection",
+               "Security rule " + name + " has an invalid direction value.");
+  return {};
+}
+
+ArmError CheckRulePriorities(const std::vector<std::pair<std::string, json>>& rules) {
+  std::map<std::string, std::string> seen;  // direction|priority -> name
+  for (const auto& [name, props] : rules) {
+    std::string key = easel::ToLower(props.value("direction", "")) + "|" + props["priority"].dump();
+    auto [it, inserted] = seen.emplace(key, name);
+    if (!inserted)
+      return Err(400, "SecurityRuleConflict",
+                 "Security rule " + name + " conflicts with rule " + it->second +
+                     ". Rules cannot have the same Priority and Direction.");
+  }
+  return {};
+}
+
+ArmError ValidateNsg(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  std::vector<std::pair<std::string, json>> rules;
+  if (props.contains("securityRules")) {
+    if (!props["securityRules"].is_array())
+      return Err(400, "InvalidRequestFormat", "securityRules must be an array.");
+    for (const auto& r : props["securityRules"]) {
+      std::string n = r.value("name", "");
+      if (n.empty()) return Err(400, "InvalidRequestFormat", "Each security rule needs a name.");
+      json rp = r.value("properties", json::object());
+      ArmError e = ValidateRule(rp, n);
+      if (!e.ok()) return e;
+      rules.push_back({n, rp});
+    }
+  }
+  json defaults = json::array();
+  for (auto [name, dir, prio, access] :
+       std::vector<std::tuple<const char*, const char*, int, const char*>>{
+           {"AllowVnetInBound", "Inbound", 65000, "Allow"},
+           {"AllowAzureLoadBalancerInBound", "Inbound", 65001, "Allow"},
+           {"DenyAllInBound", "Inbound", 65500, "Deny"},
+           {"AllowVnetOutBound", "Outbound", 65000, "Allow"},
+           {"AllowInternetOutBound", "Outbound", 65001, "Allow"},
+           {"DenyAllOutBound", "Outbound", 65500, "Deny"}}) {
+    defaults.push_back({{"name", name},
+                        {"id", ctx.id + "/defaultSecurityRules/" + name},
+                        {"type", "Microsoft.Network/networkSecurityGroups/defaultSecurityRules"},
+                        {"properties",
+                         {{"protocol", "*"},
+                          {"sourcePortRange", "*"},
+                          {"destinationPortRange", "*"},
+                          {"sourceAddressPrefix", "*"},
+                          {"destinationAddressPrefix", "*"},
+                          {"access", access},
+                          {"priority", prio},
+                          {"direction", dir},
+                          {"provisioningState", "Succeeded"}}}});
+  }
+  props["defaultSecurityRules"] = defaults;
+  if (!props.contains("resourceGuid"))
+    props["resourceGuid"] =
+        ctx.existing ? (*ctx.existing)["properties"].value("resourceGuid", NewGuid()) : NewGuid();
+  return CheckRulePriorities(rules);
+}
+
+ArmError ValidateSecurityRule(PutContext& ctx) {
+  ArmError e = ValidateRule(ctx.body["properties"], ctx.name);
+  if (!e.ok()) return e;
+  std::vector<std::pair<std::string, json>> rules;
+  for (const Resource* c :
+       ctx.arm.Children(ctx.parent_id, "Microsoft.Network/networkSecurityGroups/securityRules")) {
+    if (IEquals(c->id, ctx.id)) continue;
+    json cj = json::parse(c->body, nullptr, false);
+    if (cj.is_object()) rules.push_back({LastSegment(c->id), cj["properties"]});
+  }
+  rules.push_back({ctx.name, ctx.body["properties"]});
+  return CheckRulePriorities(rules);
+}
+
+// Public IPs get addresses from 20.0.0.0/8, unique across azsim.
+ArmError ValidatePublicIp(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  std::string sku =
+      ctx.body.contains("sku") ? ctx.body["sku"].value("name", "Standard") : "Standard";
+  if (!ctx.body.contains("sku")) ctx.body["sku"] = {{"name", "Standard"}, {"tier", "Regional"}};
+  if (!props.contains("publicIPAllocationMethod"))
+    props["publicIPAllocationMethod"] = IEquals(sku, "Standard") ? "Static" : "Dynamic";
+  if (IEquals(sku, "Standard") && !IEquals(props.value("publicIPAllocationMethod", ""), "Static"))
+    return Err(400, "StandardSkuPublicIPAddressesMustBeStatic",
+               "Standard sku publicIp /subscriptions/.../" + ctx.name +
+                   " must have AllocationMethod set to Static.");
+  if (!props.contains("publicIPAddressVersion")) props["publicIPAddressVersion"] = "IPv4";
+  if (!props.contains("idleTimeoutInMinutes")) props["idleTimeoutInMinutes"] = 4;
+  if (ctx.existing && (*ctx.existing)["properties"].contains("ipAddress")) {
+    props["ipAddress"] = (*ctx.existing)["properties"]["ipAddress"];
+  } else {
+    std::set<std::string> used;
+    ctx.arm.ForEach([&](const Resource& r) {
+      if (IEquals(r.type, "Microsoft.Network/publicIPAddresses")) {
+        json j = json::parse(r.body, nullptr, false);
+        if (j.is_object()) used.insert(j["properties"].value("ipAddress", ""));
+      }
+    });
+    uint32_t base = (20u << 24) + 1;
+    for (uint32_t i = 0; i < (1u << 23); ++i) {
+      std::string ip = easel::Ipv4{base + i}.ToString();
+      if (!used.count(ip)) {
+        props["ipAddress"] = ip;
+        break;
+      }
+    }
+  }
+  if (!props.contains("resourceGuid")) props["resourceGuid"] = NewGuid();
+  return {};
+}
+
+ArmError ValidateNatGateway(PutContext& ctx) {
+  if (!ctx.body.contains("sku")) ctx.body["sku"] = {{"name", "Standard"}};
+  json& props = ctx.body["properties"];
+  if (!props.contains("idleTimeoutInMinutes")) props["idleTimeoutInMinutes"] = 4;
+  for (const auto& ref : props.value("publicIpAddresses", json::array())) {
+    auto pip = ctx.arm.FindJson(ref.value("id", ""));
+    if (pip && !IEquals((*pip)["sku"].value("name", "Basic"), "Standard"))
+      return Err(400, "NatGatewayCannotUseBasicPublicIp",
+                 "NAT gateway " + ctx.name + " cannot use a Basic SKU public IP.");
+  }
+  return {};
+}
+
+ArmError ValidateLoadBalancer(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (!ctx.body.contains("sku")) ctx.body["sku"] = {{"name", "Standard"}, {"tier", "Regional"}};
+  for (const auto& fe : props.value("frontendIPConfigurations", json::array())) {
+    if (!fe.is_object() || !fe.contains("name"))
+      return Err(400, "InvalidRequestFormat", "Each frontend IP configuration needs a name.");
+    json fp = fe.value("properties", json::object());
+    if (fp.contains("publicIPAddress") && fe.contains("zones"))
+      return Err(400, "LoadBalancerFrontendIPConfigurationCannotHaveZonesWithPublicIP",
+                 "Frontend IP configuration " + fe["name"].get<std::string>() +
+                     " references a public IP and cannot specify zones.");
+    if (!fp.contains("publicIPAddress") && !fp.contains("subnet"))
+      return Err(400, "InvalidRequestFormat",
+                 "Frontend IP configuration " + fe["name"].get<std::string>() +
+                     " needs a publicIPAddress or a subnet.");
+  }
+  for (const auto& pr : props.value("probes", json::array())) {
+    json pp = pr.value("properties", json::object());
+    if (!pp.contains("port") || !pp.contains("protocol"))
+      return Err(400, "InvalidRequestFormat",
+                 "Probe " + pr.value("name", "") + " needs port and protocol.");
+  }
+  for (const auto& rule : props.value("loadBalancingRules", json::array())) {
+    json rp = rule.value("properties", json::object());
+    for (const char* f : {"frontendIPConfiguration", "protocol", "frontendPort", "backendPort"})
+      if (!rp.contains(f))
+        return Err(400, "InvalidRequestFormat",
+                   "Load balancing rule " + rule.value("name", "") + " is missing '" + f + "'.");
+  }
+  return {};
+}
+
+// Allocates or checks private IPs of a NIC's ip configurations.
+ArmError ValidateNic(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (!props.contains("ipConfigurations") || !props["ipConfigurations"].is_array() ||
+      props["ipConfigurations"].empty())
+    return Err(400, "InvalidRequestFormat",
+               "Network interface " + ctx.name + " must have at least one ipConfiguration.");
+  // Addresses in use: other NICs and private endpoints.
+  std::set<uint32_t> used;
+  ctx.arm.ForEach([&](const Resource& r) {
+    if (IEquals(r.id, ctx.id) || !IEquals(r.type, "Microsoft.Network/networkInterfaces")) return;
+    json j = json::parse(r.body, nullptr, false);
+    if (!j.is_object()) return;
+    for (const auto& ic : j["properties"].value("ipConfigurations", json::array())) {
+      auto ip = easel::ParseIpv4(ic["properties"].value("privateIPAddress", ""));
+      if (ip.ok()) used.insert(ip->value);
+    }
+  });
+  bool primary_set = false;
+  for (auto& ic : props["ipConfigurations"]) {
+    if (!ic.is_object() || !ic.contains("name"))
+      return Err(400, "InvalidRequestFormat", "Each ipConfiguration needs a name.");
+    if (!ic.contains("properties")) ic["properties"] = json::object();
+    json& ip = ic["properties"];
+    if (!ip.contains("subnet") || !ip["subnet"].is_object() || !ip["subnet"].contains("id"))
+      return Err(400, "InvalidRequestFormat",
+                 "IP configuration " + ic["name"].get<std::string>() + " must reference a subnet.");
+    auto subnet = ctx.arm.FindJson(ip["subnet"]["id"].get<std::string>());
+    if (!subnet)
+      return Err(400, "InvalidResourceReference",
+                 "Subnet " + ip["subnet"]["id"].get<std::string>() + " was not found.");
+    std::vector<easel::Cidr> prefixes;
+    ArmError e = SubnetPrefixes((*subnet)["properties"],
+                                LastSegment(ip["subnet"]["id"].get<std::string>()), &prefixes);
+    if (!e.ok()) return e;
+    const easel::Cidr& c = prefixes[0];
+    std::string method = ip.value("privateIPAllocationMethod", "Dynamic");
+    if (IEquals(method, "Static")) {
+      auto addr = easel::ParseIpv4(ip.value("privateIPAddress", ""));
+      if (!addr.ok())
+        return Err(400, "InvalidPrivateIPAddress",
+                   "Static allocation needs a valid privateIPAddress.");
+      if (!c.Contains(*addr))
+        return Err(400, "PrivateIPAddressNotInSubnet",
+                   "IP address " + addr->ToString() + " does not belong to subnet " +
+                       ip["subnet"]["id"].get<std::string>() + ".");
+      if (addr->value < c.First() + 4 || addr->value == c.Last())
+        return Err(400, "PrivateIPAddressInReservedRange",
+                   "IP address " + addr->ToString() + " is reserved.");
+      if (used.count(addr->value))
+        return Err(400, "PrivateIPAddressInUse",
+                   "IP address " + addr->ToString() + " is already in use.");
+      used.insert(addr->value);
+    } else {
+      ip["privateIPAllocationMethod"] = "Dynamic";
+      // Keep the address a previous PUT gave this configuration.
+      std::string keep;
+      if (ctx.existing)
+        for (const auto& old :
+             (*ctx.existing)["properties"].value("ipConfigurations", json::array()))
+          if (IEquals(old.value("name", ""), ic["name"].get<std::string>()))
+            keep = old["properties"].value("privateIPAddress", "");
+      auto kept = easel::ParseIpv4(keep);
+      if (kept.ok() && c.Contains(*kept) && !used.count(kept->value)) {
+        ip["privateIPAddress"] = keep;
+        used.insert(kept->value);
+      } else {
+        bool found = false;
+        for (uint64_t a = uint64_t(c.First()) + 4; a < c.Last(); ++a) {
+          if (!used.count(uint32_t(a))) {
+            ip["privateIPAddress"] = easel::Ipv4{uint32_t(a)}.ToString();
+            used.insert(uint32_t(a));
+            found = true;
+            break;
+          }
+        }
+        if (!found)
+          return Err(400, "SubnetIsFull",
+                     "Subnet " + ip["subnet"]["id"].get<std::string>() + " has no free addresses.");
+      }
+    }
+    if (!ip.contains("privateIPAddressVersion")) ip["privateIPAddressVersion"] = "IPv4";
+    if (ip.value("primary", false)) primary_set = true;
+  }
+  if (!primary_set) props["ipConfigurations"][0]["properties"]["primary"] = true;
+  if (!props.contains("macAddress")) {
+    std::string b = HexEncode(RandomBytes(5));
+    props["macAddress"] = "00-0D-" + b.substr(0, 2) + "-" + b.substr(2, 2) + "-" + b.substr(4, 2) +
+                          "-" + b.substr(6, 2);
+    for (char& ch : props["macAddress"].get_ref<std::string&>())
+      ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  if (!props.contains("enableAcceleratedNetworking")) props["enableAcceleratedNetworking"] = false;
+  return {};
+}
+
+ArmError ValidatePrivateEndpoint(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (!props.contains("subnet") || !props["subnet"].is_object())
+    return Err(400, "InvalidRequestFormat",
+               "Private endpoint " + ctx.name + " must reference a subnet.");
+  auto conns = props.value("privateLinkServiceConnections", json::array());
+  auto manual = props.value("manualPrivateLinkServiceConnections", json::array());
+  if (conns.empty() && manual.empty())
+    return Err(400, "InvalidRequestFormat",
+               "Private endpoint " + ctx.name + " needs a private link service connection.");
+  for (auto& c : props["privateLinkServiceConnections"]) {
+    if (!c.contains("properties")) continue;
+    c["properties"]["privateLinkServiceConnectionState"] = {
+        {"status", "Approved"}, {"description", "Auto-Approved"}, {"actionsRequired", "None"}};
+  }
+  props["networkInterfaces"] = json::array();
+  return {};
+}
+
+ArmError ValidateDnsZone(PutContext& ctx) {
+  if (!IEquals(ctx.body.value("location", "global"), "global"))
+    return Err(400, "InvalidLocation", "Private DNS zones must have location 'global'.");
+  ctx.body["location"] = "global";
+  json& props = ctx.body["properties"];
+  props["maxNumberOfRecordSets"] = 25000;
+  props["maxNumberOfVirtualNetworkLinks"] = 1000;
+  props["maxNumberOfVirtualNetworkLinksWithRegistration"] = 100;
+  props["numberOfVirtualNetworkLinks"] =
+      ctx.existing ? (*ctx.existing)["properties"].value("numberOfVirtualNetworkLinks", 0) : 0;
+  return {};
+}
+
+ArmError ValidateDnsLink(PutContext& ctx) {
+  ctx.body["location"] = "global";
+  json& props = ctx.body["properties"];
+  if (!props.contains("virtualNetwork") || !props["virtualNetwork"].is_object())
+    return Err(400, "InvalidRequestFormat",
+               "Virtual network link " + ctx.name + " must reference a virtualNetwork.");
+  if (!props.contains("registrationEnabled")) props["registrationEnabled"] = false;
+  props["virtualNetworkLinkState"] = "Completed";
+  // A virtual network can be linked to a zone once.
+  std::string vnet = easel::ToLower(props["virtualNetwork"].value("id", ""));
+  for (const Resource* l :
+       ctx.arm.Children(ctx.parent_id, "Microsoft.Network/privateDnsZones/virtualNetworkLinks")) {
+    if (IEquals(l->id, ctx.id)) continue;
+    if (IContains(l->body, "\"" + vnet + "\""))
+      return Err(409, "Conflict",
+                 "A link to virtual network " + props["virtualNetwork"].value("id", "") +
+                     " already exists in zone " + LastSegment(ctx.parent_id) + ".");
+  }
+  return {};
+}
+
+ArmError ValidateARecord(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (!props.contains("ttl")) props["ttl"] = 3600;
+  for (const auto& rec : props.value("aRecords", json::array())) {
+    if (!easel::ParseIpv4(rec.value("ipv4Address", "")).ok())
+      return Err(400, "BadRequest", "The A record of " + ctx.name + " has an invalid ipv4Address.");
+  }
+  props["fqdn"] = ctx.name + "." + LastSegment(ctx.parent_id) + ".";
+  props["isAutoRegistered"] = false;
+  return {};
+}
+
+}  // namespace
+
+void RegisterNetworkTypes(TypeRegistry& r) {
+  TypeSpec vnet = NetworkSpec("Microsoft.Network/virtualNetworks", 3, 5);
+  vnet.valid_name = [](const std::string& n) { return NameMatches(n, 2, 64, "_.-", true, ".-"); };
+  vnet.name_rule =
+      "Virtual network names are 2-64 characters of letters, digits, '_', '.' and '-'.";
+  vnet.inline_children = {{"subnets", "Microsoft.Network/virtualNetworks/subnets"}};
+  vnet.validate = ValidateVnet;
+  r.Add(vnet);
+
+  TypeSpec subnet = ChildSpec("Microsoft.Network/virtualNetworks/subnets", 2, 3);
+  subnet.in_use_code = "InUseSubnetCannotBeDeleted";
+  subnet.validate = ValidateSubnet;
+  r.Add(subnet);
+
+  TypeSpec nsg = NetworkSpec("Microsoft.Network/networkSecurityGroups", 2, 3);
+  nsg.inline_children = {
+      {"securityRules", "Microsoft.Network/networkSecurityGroups/securityRules"}};
+  nsg.in_use_code = "InUseNetworkSecurityGroupCannotBeDeleted";
+  nsg.validate = ValidateNsg;
+  r.Add(nsg);
+
+  TypeSpec rule = ChildSpec("Microsoft.Network/networkSecurityGroups/securityRules", 2, 2);
+  rule.validate = ValidateSecurityRule;
+  r.Add(rule);
+
+  TypeSpec pip = NetworkSpec("Microsoft.Network/publicIPAddresses", 3, 3);
+  pip.in_use_code = "PublicIPAddressInUse";
+  pip.validate = ValidatePublicIp;
+  r.Add(pip);
+
+  TypeSpec nat = NetworkSpec("Microsoft.Network/natGateways", 10, 10);
+  nat.validate = ValidateNatGateway;
+  nat.in_use_code = "InUseNatGatewayCannotBeDeleted";
+  r.Add(nat);
+
+  TypeSpec lb = NetworkSpec("Microsoft.Network/loadBalancers", 15, 10);
+  lb.validate = ValidateLoadBalancer;
+  r.Add(lb);
+
+  TypeSpec nic = NetworkSpec("Microsoft.Network/networkInterfaces", 3, 3);
+  nic.validate = ValidateNic;
+  nic.in_use_code = "NicInUse";
+  r.Add(nic);
+
+  TypeSpec pe = NetworkSpec("Microsoft.Network/privateEndpoints", 30, 20);
+  pe.validate = ValidatePrivateEndpoint;
+  r.Add(pe);
+
+  TypeSpec zone = NetworkSpec("Microsoft.Network/privateDnsZones", 30, 30);
+  zone.valid_name = [](const std::string& n) {
+    return NameMatches(n, 1, 253, ".-_", true, "-") && n.find('.') != std::string::npos;
+  };
+  zone.name_rule = "Private DNS zone names are DNS names with at least two labels.";
+  zone.location_required = false;
+  zone.validate = ValidateDnsZone;
+  zone.compose = [](Arm& arm, const Resource& res, json& j) {
+    j["properties"]["numberOfVirtualNetworkLinks"] =
+        arm.Children(res.id, "Microsoft.Network/privateDnsZones/virtualNetworkLinks").size();
+    j["properties"]["numberOfRecordSets"] =
+        arm.Children(res.id, "Microsoft.Network/privateDnsZones/A").size() + 1;
+  };
+  r.Add(zone);
+
+  TypeSpec a = ChildSpec("Microsoft.Network/privateDnsZones/A", 1, 1);
+  a.put = TypeSpec::PutStyle::kSync;
+  a.async_delete = false;
+  a.valid_name = [](const std::string& n) { return NameMatches(n, 1, 253, ".-_@*", false, ""); };
+  a.validate = ValidateARecord;
+  r.Add(a);
+
+  TypeSpec link = ChildSpec("Microsoft.Network/privateDnsZones/virtualNetworkLinks", 30, 30);
+  link.validate = ValidateDnsLink;
+  r.Add(link);
+}
+
+}  // namespace azsim

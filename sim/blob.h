@@ -1,0 +1,56 @@
+// Blob storage on azsim's blob listener, path-style: /{account}/{container}/{blob}. Containers,
+// block blobs, page blobs (sparse files on disk), asynchronous Copy Blob, Shared Key, service SAS
+// and bearer-token authorization, storage XML errors.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "sim/http.h"
+#include "sim/store.h"
+
+namespace azsim {
+
+class Entra;
+
+class BlobService {
+ public:
+  struct Settings {
+    std::string data_dir;        // blob contents live here
+    std::string blob_base;       // https://127.0.0.1:Q
+    double copy_mb_per_s = 200;  // copy speed before --time-scale
+    double time_scale = 1.0;
+  };
+  BlobService(Store& store, Entra& entra, Settings settings);
+  ~BlobService();
+  easel::Status Start();
+
+  HttpResponse Handle(const HttpRequest& req);
+
+  // ---- Called by ARM (Microsoft.Storage) ----
+  // Creates the account's keys when absent; returns {key1, key2}.
+  std::vector<std::string> EnsureAccount(const std::string& account);
+  std::vector<std::string> Keys(const std::string& account);
+  std::string RegenerateKey(const std::string& account, int index);
+  void DeleteAccount(const std::string& account);
+  // Creates or deletes a container from the management plane.
+  void EnsureContainer(const std::string& account, const std::string& container,
+                       const std::string& public_access);
+  void DeleteContainer(const std::string& account, const std::string& container);
+  // Admin: a fixed copy speed that ignores --time-scale (0 restores the default model).
+  void SetCopySpeedOverride(double mb_per_s);
+  // True when `url` (https://host:port/{account}/{container}/{blob}, query ignored) names a blob.
+  bool BlobExistsAtUrl(const std::string& url);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace azsim

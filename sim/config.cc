@@ -1,0 +1,72 @@
+#include "sim/config.h"
+
+#include "common/files.h"
+
+namespace azsim {
+
+Fixture DefaultFixture() {
+  Fixture f;
+  const std::string tenant = "72f988bf-0000-4000-8000-00000000a2e1";
+  f.tenants = {tenant};
+  f.subscriptions = {
+      {"00000000-0000-0000-0000-000000000000", tenant, "azsim default subscription"}};
+  f.principals = {
+      {"11111111-1111-4111-8111-111111111111", "azsim-client-secret",
+       "22222222-2222-4222-8222-222222222222", tenant, false},
+      {"33333333-3333-4333-8333-333333333333", "", "44444444-4444-4444-8444-444444444444", tenant,
+       true},
+  };
+  f.resources = {nlohmann::json{
+      {"id", "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg"},
+      {"body", {{"location", "eastus"}}}}};
+  return f;
+}
+
+easel::Result<Fixture> LoadFixture(const std::string& path) {
+  auto text = easel::ReadFileBounded(path, 64u << 20);
+  if (!text.ok()) return text.status();
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return easel::Status::InvalidArgument(path + ": not a JSON object");
+  Fixture f = DefaultFixture();
+  try {
+    if (j.contains("tenants")) {
+      f.tenants.clear();
+      for (const auto& t : j["tenants"])
+        f.tenants.push_back(t.is_object() ? t.at("id").get<std::string>() : t.get<std::string>());
+    }
+    if (j.contains("subscriptions")) {
+      f.subscriptions.clear();
+      for (const auto& s : j["subscriptions"]) {
+        f.subscriptions.push_back({s.at("id").get<std::string>(),
+                                   s.value("tenantId", f.tenants.at(0)),
+                                   s.value("displayName", "azsim subscription")});
+      }
+    }
+    if (j.contains("servicePrincipals")) {
+      f.principals.clear();
+      for (const auto& p : j["servicePrincipals"]) {
+        f.principals.push_back({p.at("clientId").get<std::string>(), p.value("clientSecret", ""),
+                                p.value("objectId", p.at("clientId").get<std::string>()),
+                                p.value("tenantId", f.tenants.at(0)),
+                                p.value("managedIdentity", false)});
+      }
+    }
+    if (j.contains("resources")) {
+      f.resources.clear();
+      for (const auto& r : j["resources"]) {
+        if (!r.contains("id") || !r["id"].is_string())
+          return easel::Status::InvalidArgument(path + ": resource without id");
+        f.resources.push_back(r);
+      }
+    }
+  } catch (const std::exception& e) {
+    return easel::Status::InvalidArgument(path + ": " + e.what());
+  }
+  if (f.tenants.empty() || f.subscriptions.empty() || f.principals.empty())
+    return easel::Status::InvalidArgument(
+        path + ": needs at least one tenant, subscription and service principal");
+  return f;
+}
+
+}  // namespace azsim
