@@ -125,8 +125,8 @@ std::string ArmClient::UrlFor(const std::string& target, const std::string& api_
 std::chrono::milliseconds ArmClient::Backoff(int attempt) {
   // Exponential with full jitter: uniform in [base, min(max, base * 2^attempt)].
   thread_local std::mt19937_64 rng(std::random_device{}());
-  int64_t ceiling = std::min<int64_t>(policy_.max_delay.count(),
-                                      policy_.base_delay.count() << std::min(attempt, 16));
+  int64_t ceiling = std::min<int64_t>(policy_.max_delay.count(), policy_.base_delay.count()
+                                                                     << std::min(attempt, 16));
   std::uniform_int_distribution<int64_t> dist(policy_.base_delay.count(),
                                               std::max(ceiling, policy_.base_delay.count()));
   return std::chrono::milliseconds(dist(rng));
@@ -159,8 +159,9 @@ Result<ArmResponse> ArmClient::Call(const std::string& method, const std::string
       req.headers["Content-Type"] = "application/json";
       req.body = body->dump();
     }
-    (kind == RequestKind::kRead ? counters_.reads
-                                : kind == RequestKind::kWrite ? counters_.writes : counters_.deletes)++;
+    (kind == RequestKind::kRead    ? counters_.reads
+     : kind == RequestKind::kWrite ? counters_.writes
+                                   : counters_.deletes)++;
     Result<HttpResponse> sent = http_->Send(req);
     if (!sent.ok()) {  // refused, reset, timed out: the request may or may not have arrived
       last_problem = sent.status().message();

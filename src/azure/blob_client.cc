@@ -135,9 +135,44 @@ Result<BlobCopyState> BlobClient::CopyState(const std::string& destination_url) 
   return state;
 }
 
+Status BlobClient::CreatePageBlob(const std::string& url, uint64_t size) {
+  HttpRequest req;
+  req.method = "PUT";
+  req.url = url;
+  req.headers["x-ms-blob-type"] = "PageBlob";
+  req.headers["x-ms-blob-content-length"] = std::to_string(size);
+  Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status != 201) {
+    return Status::FailedPrecondition("creating page blob " + url + ": HTTP " +
+                                      std::to_string(r->status) + " " +
+                                      r->Header("x-ms-error-code"));
+  }
+  return Status::Ok();
+}
+
+Status BlobClient::PutPages(const std::string& url, uint64_t offset, const std::string& data) {
+  HttpRequest req;
+  req.method = "PUT";
+  req.url = url + (url.find('?') == std::string::npos ? "?" : "&") + "comp=page";
+  req.headers["x-ms-page-write"] = "update";
+  req.headers["x-ms-range"] =
+      "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + data.size() - 1);
+  req.body = data;
+  Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status != 201) {
+    return Status::FailedPrecondition("writing pages of " + url + ": HTTP " +
+                                      std::to_string(r->status) + " " +
+                                      r->Header("x-ms-error-code"));
+  }
+  return Status::Ok();
+}
+
 Result<std::string> ListFirstKey(ArmClient& arm, const std::string& account_id,
                                  const std::string& api_version) {
-  Result<ArmResponse> r = arm.Call("POST", account_id + "/listKeys", api_version, nlohmann::json::object());
+  Result<ArmResponse> r =
+      arm.Call("POST", account_id + "/listKeys", api_version, nlohmann::json::object());
   if (!r.ok()) return r.status();
   if (r->status != 200 || !r->body.is_object() || !r->body.contains("keys") ||
       !r->body["keys"].is_array() || r->body["keys"].empty() ||
@@ -151,7 +186,8 @@ std::string ResolveBlobUrl(const Cloud& cloud, const std::string& url) {
   const std::string kPublicSuffix = ".blob.core.windows.net";
   if (!StartsWith(url, "https://")) return url;
   size_t host_end = url.find_first_of("/?", 8);
-  std::string host = url.substr(8, host_end == std::string::npos ? std::string::npos : host_end - 8);
+  std::string host =
+      url.substr(8, host_end == std::string::npos ? std::string::npos : host_end - 8);
   if (!EndsWith(host, kPublicSuffix)) return url;
   std::string account = host.substr(0, host.size() - kPublicSuffix.size());
   std::string rest = host_end == std::string::npos ? "" : url.substr(host_end);

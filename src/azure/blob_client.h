@@ -31,6 +31,11 @@ class BlobClient {
   // The destination blob's copy state (HEAD).
   Result<BlobCopyState> CopyState(const std::string& destination_url);
 
+  // Creates an empty page blob of `size` bytes (a multiple of 512); unwritten pages read as zeros.
+  Status CreatePageBlob(const std::string& url, uint64_t size);
+  // Writes `data` (a multiple of 512 bytes, at most 4 MiB) at `offset` of a page blob.
+  Status PutPages(const std::string& url, uint64_t offset, const std::string& data);
+
  private:
   Result<HttpResponse> Send(HttpRequest request);
 

@@ -35,7 +35,6 @@ Result<Cloud> BuiltinCloud(const std::string& name) {
                                  " (AzurePublicCloud, AzureUSGovernment, AzureChinaCloud)");
 }
 
-
 std::string BlobEndpoint(const Cloud& cloud, const std::string& account) {
   std::string url = cloud.blob_endpoint;
   size_t at = url.find("{account}");

@@ -14,9 +14,9 @@ struct Cloud {
   std::string arm_scope;       // "https://management.azure.com/.default"
   std::string storage_scope = "https://storage.azure.com/.default";
   // A storage account's blob endpoint; "{account}" is replaced by the account name.
-  std::string blob_endpoint;   // "https://{account}.blob.core.windows.net/"
+  std::string blob_endpoint;  // "https://{account}.blob.core.windows.net/"
   std::string imds_endpoint = "http://169.254.169.254/metadata/identity/oauth2/token";
-  std::string ca_bundle;       // extra trusted CA (PEM) for a custom cloud; empty: system CAs
+  std::string ca_bundle;  // extra trusted CA (PEM) for a custom cloud; empty: system CAs
 };
 
 // AzurePublicCloud, AzureUSGovernment or AzureChinaCloud (case-insensitive).

@@ -45,8 +45,9 @@ Result<AccessToken> ParseTokenResponse(const HttpResponse& r, const std::string&
   token.token = j["access_token"].get<std::string>();
   int64_t expires_on = NumberField(j, "expires_on");
   int64_t expires_in = NumberField(j, "expires_in");
-  token.expires_on = expires_on > 0 ? Clock::from_time_t(static_cast<time_t>(expires_on))
-                                    : Clock::now() + std::chrono::seconds(expires_in > 0 ? expires_in : 300);
+  token.expires_on = expires_on > 0
+                         ? Clock::from_time_t(static_cast<time_t>(expires_on))
+                         : Clock::now() + std::chrono::seconds(expires_in > 0 ? expires_in : 300);
   return token;
 }
 

@@ -45,10 +45,14 @@ Result<OperationOutcome> Finish(ArmClient& arm, const PendingOperation& op) {
 
 const char* ToString(PollKind kind) {
   switch (kind) {
-    case PollKind::kNone: return "none";
-    case PollKind::kAsyncOperation: return "async";
-    case PollKind::kLocation: return "location";
-    case PollKind::kProvisioningState: return "state";
+    case PollKind::kNone:
+      return "none";
+    case PollKind::kAsyncOperation:
+      return "async";
+    case PollKind::kLocation:
+      return "location";
+    case PollKind::kProvisioningState:
+      return "state";
   }
   return "none";
 }
@@ -105,13 +109,15 @@ Result<OperationOutcome> PollOnce(ArmClient& arm, const PendingOperation& op) {
         out.retry_after = RetryAfterOr(*r);
         return out;
       }
-      std::string status = ToLower(r->body["status"].is_string() ? r->body["status"].get<std::string>() : "");
+      std::string status =
+          ToLower(r->body["status"].is_string() ? r->body["status"].get<std::string>() : "");
       if (status == "succeeded") return Finish(arm, op);
       if (status == "failed" || status == "canceled") {
         out.state = OperationState::kFailed;
         ArmResponse as_error{200, {}, r->body};
         ArmError e = ErrorOf(as_error);
-        out.error_code = e.code.empty() ? "Operation" + r->body["status"].get<std::string>() : e.code;
+        out.error_code =
+            e.code.empty() ? "Operation" + r->body["status"].get<std::string>() : e.code;
         out.error_message = e.message;
         return out;
       }

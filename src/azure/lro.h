@@ -21,8 +21,8 @@ struct PendingOperation {
   std::string method;       // "PUT" or "DELETE"
   std::string resource_id;  // ARM path of the resource
   std::string api_version;
-  PollKind kind = PollKind::kNone;  // kNone: finished in the first answer
-  std::string poll_url;             // absolute URL, for kAsyncOperation and kLocation
+  PollKind kind = PollKind::kNone;           // kNone: finished in the first answer
+  std::string poll_url;                      // absolute URL, for kAsyncOperation and kLocation
   std::chrono::milliseconds retry_after{0};  // wait before the next poll
 };
 
@@ -30,9 +30,9 @@ enum class OperationState { kInProgress, kSucceeded, kFailed };
 
 struct OperationOutcome {
   OperationState state = OperationState::kInProgress;
-  std::string error_code, error_message;      // kFailed
-  std::chrono::milliseconds retry_after{0};   // kInProgress: when to poll again
-  nlohmann::json resource;                    // kSucceeded PUT: the final resource
+  std::string error_code, error_message;     // kFailed
+  std::chrono::milliseconds retry_after{0};  // kInProgress: when to poll again
+  nlohmann::json resource;                   // kSucceeded PUT: the final resource
 };
 
 // The operation an accepted PUT or DELETE started (response 200/201/202/204). A response that is

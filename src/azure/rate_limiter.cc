@@ -17,9 +17,12 @@ RateLimiter::RateLimiter(RateLimits limits) : limits_(limits) {}
 
 const BucketLimits& RateLimiter::LimitsOf(RequestKind kind) const {
   switch (kind) {
-    case RequestKind::kRead: return limits_.reads;
-    case RequestKind::kWrite: return limits_.writes;
-    case RequestKind::kDelete: return limits_.deletes;
+    case RequestKind::kRead:
+      return limits_.reads;
+    case RequestKind::kWrite:
+      return limits_.writes;
+    case RequestKind::kDelete:
+      return limits_.deletes;
   }
   return limits_.reads;
 }

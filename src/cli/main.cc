@@ -5,6 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/cluster_commands.h"
+#include "cli/config.h"
+#include "cli/local.h"
 #include "plan/planner.h"
 #include "plan/render.h"
 #include "spec/catalog.h"
@@ -12,35 +15,86 @@
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitInvalid = 2;
+using easel::cli::kExitFailure;
+using easel::cli::kExitInvalid;
+using easel::cli::kExitOk;
 
-struct GlobalOptions {
-  std::string catalog_path;
-};
-
-// The catalog in effect: --catalog FILE, or the one compiled in.
-const easel::spec::Catalog* ResolveCatalog(const GlobalOptions& g, easel::spec::Catalog* storage,
-                                           int* exit_code) {
-  if (g.catalog_path.empty()) return &easel::spec::EmbeddedCatalog();
-  auto loaded = easel::spec::LoadCatalog(g.catalog_path);
+// The catalog in effect: --catalog FILE, or the one compiled in; nullptr (reported) on error.
+const easel::spec::Catalog* ResolveCatalog(const std::string& path, easel::spec::Catalog* storage) {
+  if (path.empty()) return &easel::spec::EmbeddedCatalog();
+  auto loaded = easel::spec::LoadCatalog(path);
   if (!loaded.ok()) {
     std::cerr << "easel: --catalog: " << loaded.status().message() << "\n";
-    *exit_code = kExitInvalid;
     return nullptr;
   }
   *storage = std::move(loaded).value();
   return storage;
 }
 
-// Loads and validates; on problems prints them one per line and returns false.
-bool LoadValid(const std::string& file, const easel::spec::Catalog& catalog,
-               easel::spec::ClusterSpec* spec) {
+int ValidateOrPlan(const std::string& catalog_path, const std::string& file, bool plan,
+                   const std::string& output) {
+  easel::spec::Catalog storage;
+  const easel::spec::Catalog* catalog = ResolveCatalog(catalog_path, &storage);
+  if (!catalog) return kExitInvalid;
   easel::spec::Diagnostics diagnostics;
-  *spec = easel::spec::LoadClusterSpec(file, catalog, &diagnostics);
+  easel::spec::ClusterSpec spec = easel::spec::LoadClusterSpec(file, *catalog, &diagnostics);
   for (const std::string& line : diagnostics.Lines()) std::cerr << line << "\n";
-  return diagnostics.empty();
+  if (!diagnostics.empty()) return kExitInvalid;
+  if (!plan) {
+    std::cout << file << ": valid\n";
+    return kExitOk;
+  }
+  easel::plan::Plan p = easel::plan::BuildPlan(spec);
+  std::cout << (output == "json" ? easel::plan::RenderPlanJson(p)
+                                 : easel::plan::RenderPlanTable(p, spec));
+  std::cout.flush();
+  return std::cout ? kExitOk : kExitFailure;
+}
+
+int Report(const easel::Status& s) {
+  if (s.ok()) return kExitOk;
+  std::cerr << "easel: " << s.message() << "\n";
+  return kExitFailure;
+}
+
+int ContextList() {
+  auto config = easel::cli::LoadConfig();
+  if (!config.ok()) return Report(config.status());
+  std::printf("%-3s %-16s %-12s %s\n", "", "NAME", "CLOUD", "ARM ENDPOINT");
+  for (const auto& [name, c] : config->contexts) {
+    std::printf("%-3s %-16s %-12s %s\n", name == config->current ? "*" : "", name.c_str(),
+                c.cloud.name.c_str(), c.cloud.arm_endpoint.c_str());
+  }
+  return kExitOk;
+}
+
+int ContextUse(const std::string& name) {
+  auto config = easel::cli::LoadConfig();
+  if (!config.ok()) return Report(config.status());
+  if (!config->contexts.count(name)) {
+    std::cerr << "easel: no context named " << name << "\n";
+    return kExitInvalid;
+  }
+  config->current = name;
+  return Report(easel::cli::SaveConfig(*config));
+}
+
+int ContextAdd(const std::string& name, const std::string& cloud_name,
+               const std::string& credentials_file) {
+  auto cloud = easel::azure::BuiltinCloud(cloud_name);
+  if (!cloud.ok()) {
+    std::cerr << "easel: " << cloud.status().message() << "\n";
+    return kExitInvalid;
+  }
+  auto config = easel::cli::LoadConfig();
+  if (!config.ok()) return Report(config.status());
+  if (!credentials_file.empty()) {
+    auto secret = easel::cli::LoadCredentialsFile(credentials_file);
+    if (!secret.ok()) return Report(secret.status());
+  }
+  config->contexts[name] = easel::cli::Context{name, *cloud, credentials_file};
+  if (config->current.empty()) config->current = name;
+  return Report(easel::cli::SaveConfig(*config));
 }
 
 }  // namespace
@@ -48,18 +102,69 @@ bool LoadValid(const std::string& file, const easel::spec::Catalog& catalog,
 int main(int argc, char** argv) {
   CLI::App app{"easel: Kubernetes clusters on Azure, from a declarative spec"};
   app.require_subcommand(1);
-  GlobalOptions global;
-  app.add_option("--catalog", global.catalog_path,
+  easel::cli::CommonOptions common;
+  app.add_option("--catalog", common.catalog_path,
                  "regions/zones/VM sizes catalog (default: the one built in)");
+  app.add_option("--context", common.context, "context to use (default: the current one)");
+  app.add_option("--state", common.state_path,
+                 "state database (default: $EASEL_STATE or ~/.easel/state.db)");
 
-  std::string file;
+  std::string file, name, output = "table";
+  bool no_wait = false;
   CLI::App* validate = app.add_subcommand("validate", "check a cluster spec; print every problem");
   validate->add_option("-f,--file", file, "cluster spec (YAML or JSON)")->required();
-
-  std::string output = "table";
   CLI::App* plan = app.add_subcommand("plan", "print the Azure resources a cluster spec needs");
   plan->add_option("-f,--file", file, "cluster spec (YAML or JSON)")->required();
   plan->add_option("-o,--output", output, "table or json")->check(CLI::IsMember({"table", "json"}));
+
+  CLI::App* apply = app.add_subcommand("apply", "create or update a cluster until it is Ready");
+  apply->add_option("-f,--file", file, "cluster spec (YAML or JSON)")->required();
+  apply->add_flag("--no-wait", no_wait, "return at once; the work goes on in the background");
+
+  CLI::App* del = app.add_subcommand("delete", "delete a cluster and everything easel created");
+  CLI::App* del_cluster = del->add_subcommand("cluster", "delete a cluster");
+  del_cluster->add_option("name", name, "cluster name")->required();
+  del_cluster->add_flag("--no-wait", no_wait, "return at once");
+  del->require_subcommand(1);
+
+  CLI::App* get = app.add_subcommand("get", "list things");
+  CLI::App* get_clusters = get->add_subcommand("clusters", "list clusters");
+  get_clusters->add_option("-o,--output", common.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  get->require_subcommand(1);
+
+  CLI::App* describe = app.add_subcommand("describe", "show one thing in detail");
+  CLI::App* describe_cluster = describe->add_subcommand("cluster", "a cluster and its resources");
+  describe_cluster->add_option("name", name, "cluster name")->required();
+  describe_cluster->add_option("-o,--output", common.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  describe->require_subcommand(1);
+
+  CLI::App* events = app.add_subcommand("events", "a cluster's events, oldest first");
+  events->add_option("name", name, "cluster name")->required();
+
+  CLI::App* local = app.add_subcommand("local", "the local Azure (azsim) in the background");
+  easel::cli::LocalOptions local_options;
+  CLI::App* local_up = local->add_subcommand("up", "start azsim and select the context local");
+  local_up->add_option("--time-scale", local_options.time_scale,
+                       "azsim's latency model multiplier (0: instant)");
+  CLI::App* local_down = local->add_subcommand("down", "stop azsim (its state is kept)");
+  CLI::App* local_status = local->add_subcommand("status", "is azsim running, and where");
+  local->require_subcommand(1);
+
+  CLI::App* context = app.add_subcommand("context", "where easel deploys: contexts");
+  CLI::App* context_list = context->add_subcommand("list", "list contexts");
+  std::string cloud_name = "AzurePublicCloud", credentials_file;
+  CLI::App* context_use = context->add_subcommand("use", "select a context");
+  context_use->add_option("name", name, "context name")->required();
+  CLI::App* context_add = context->add_subcommand("add", "add a context for a real Azure cloud");
+  context_add->add_option("name", name, "context name")->required();
+  context_add->add_option("--cloud", cloud_name,
+                          "AzurePublicCloud, AzureUSGovernment or AzureChinaCloud");
+  context_add->add_option("--credentials-file", credentials_file,
+                          "JSON {tenantId, clientId, clientSecret}, mode 0600 (default: the "
+                          "AZURE_* environment, then managed identity)");
+  context->require_subcommand(1);
 
   app.add_subcommand("version", "print easel's version");
 
@@ -78,21 +183,21 @@ int main(int argc, char** argv) {
     std::cout << "easel " << EASEL_VERSION << "\n";
     return kExitOk;
   }
-
-  int exit_code = kExitOk;
-  easel::spec::Catalog loaded_catalog;
-  const easel::spec::Catalog* catalog = ResolveCatalog(global, &loaded_catalog, &exit_code);
-  if (!catalog) return exit_code;
-
-  easel::spec::ClusterSpec spec;
-  if (!LoadValid(file, *catalog, &spec)) return kExitInvalid;
-  if (app.got_subcommand("validate")) {
-    std::cout << file << ": valid\n";
-    return kExitOk;
+  if (*validate) return ValidateOrPlan(common.catalog_path, file, false, output);
+  if (*plan) return ValidateOrPlan(common.catalog_path, file, true, output);
+  if (*apply) return easel::cli::ApplyCommand(common, file, no_wait);
+  if (*del_cluster) return easel::cli::DeleteCommand(common, name, no_wait);
+  if (*get_clusters) return easel::cli::GetClustersCommand(common);
+  if (*describe_cluster) return easel::cli::DescribeClusterCommand(common, name);
+  if (*events) return easel::cli::EventsCommand(common, name);
+  if (*local_up) {
+    local_options.state_path = common.state_path;
+    return Report(easel::cli::LocalUp(local_options));
   }
-  easel::plan::Plan p = easel::plan::BuildPlan(spec);
-  std::cout << (output == "json" ? easel::plan::RenderPlanJson(p)
-                                 : easel::plan::RenderPlanTable(p, spec));
-  std::cout.flush();
-  return std::cout ? kExitOk : kExitFailure;
+  if (*local_down) return Report(easel::cli::LocalDown());
+  if (*local_status) return Report(easel::cli::LocalStatus());
+  if (*context_list) return ContextList();
+  if (*context_use) return ContextUse(name);
+  if (*context_add) return ContextAdd(name, cloud_name, credentials_file);
+  return kExitInvalid;
 }

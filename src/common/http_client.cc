@@ -2,9 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <strings.h>
 #include <cctype>
 #include <mutex>
-#include <strings.h>
 #include <vector>
 
 namespace easel {
@@ -58,7 +58,8 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
   std::string name = line.substr(0, colon);
   size_t start = line.find_first_not_of(" \t", colon + 1);
   size_t end = line.find_last_not_of(" \t\r\n");
-  std::string value = start == std::string::npos || end < start ? "" : line.substr(start, end - start + 1);
+  std::string value =
+      start == std::string::npos || end < start ? "" : line.substr(start, end - start + 1);
   response->headers[name] = value;
   return size * count;
 }
@@ -146,6 +147,9 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
     headers = curl_slist_append(headers, (name + ": " + value).c_str());
   }
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  // curl would add a form Content-Type to a request with a body; send only what was asked (a
+  // signed request must carry exactly the headers it signed).
+  if (!request.headers.count("Content-Type")) headers = curl_slist_append(headers, "Content-Type:");
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(headers);

@@ -135,9 +135,10 @@ class Run {
     {
       std::lock_guard<std::mutex> lock(mu_);
       const Node& n = nodes_[i];
-      p = Progress{n.id, n.type, n.name, state, detail,
-                   std::chrono::duration_cast<milliseconds>(Clock::now() - n.start_time), done_,
-                   nodes_.size()};
+      p = Progress{n.id,   n.type,
+                   n.name, state,
+                   detail, std::chrono::duration_cast<milliseconds>(Clock::now() - n.start_time),
+                   done_,  nodes_.size()};
     }
     options_.on_progress(p);
   }
@@ -159,7 +160,7 @@ class Run {
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++done_;
-      if (state == "Unchanged" || state == "Kept" || state == "Ready") outcome_.unchanged++;
+      if (state == "Unchanged") outcome_.unchanged++;
       for (size_t next : nodes_[i].next) {
         if (--nodes_[next].unmet == 0) StartLocked(next);
       }
@@ -242,8 +243,9 @@ class Run {
   }
 
   void Journal(size_t i, const azure::PendingOperation& op) {
-    store::OperationRecord rec{cluster_, op.resource_id, op.method, op.api_version,
-                               azure::ToString(op.kind), op.poll_url, ""};
+    store::OperationRecord rec{
+        cluster_, op.resource_id, op.method, op.api_version, azure::ToString(op.kind), op.poll_url,
+        ""};
     (void)env_.store->PutOperation(rec);
     (void)i;
   }
@@ -282,7 +284,8 @@ class Run {
         return;
       case azure::OperationState::kFailed: {
         (void)env_.store->DeleteOperation(cluster_, op.resource_id);
-        std::string error = r->error_code + (r->error_message.empty() ? "" : ": " + r->error_message);
+        std::string error =
+            r->error_code + (r->error_message.empty() ? "" : ": " + r->error_message);
         int failures;
         {
           std::lock_guard<std::mutex> lock(mu_);
@@ -352,8 +355,8 @@ class Run {
     if (put->status != 200 && put->status != 201 && put->status != 202) {
       return Fail(i, azure::Describe(*put));
     }
-    Event("Normal", (verb == "Creating" ? "creating " : "updating ") + TypeLabelOf(i) + " " + r.name +
-                        (detail.empty() ? "" : " (" + detail + ")"));
+    Event("Normal", (verb == "Creating" ? "creating " : "updating ") + TypeLabelOf(i) + " " +
+                        r.name + (detail.empty() ? "" : " (" + detail + ")"));
     azure::PendingOperation op = azure::StartedOperation("PUT", r.id, r.api_version, *put);
     if (op.kind != azure::PollKind::kNone) Journal(i, op);
     milliseconds wait = op.kind == azure::PollKind::kNone ? milliseconds(0) : op.retry_after;

@@ -34,7 +34,8 @@ struct Progress {
   std::string id;
   std::string type;
   std::string name;
-  std::string state;   // Reading, Creating, Updating, Ready, Unchanged, Deleting, Deleted, Failed, ...
+  std::string
+      state;  // Reading, Creating, Updating, Ready, Unchanged, Deleting, Deleted, Failed, ...
   std::string detail;  // an error, a diff, copy progress
   std::chrono::milliseconds elapsed{0};
   size_t done = 0, total = 0;
@@ -48,8 +49,8 @@ struct EngineOptions {
 
 struct Outcome {
   bool ok = false;
-  size_t writes = 0;     // PUTs and DELETEs sent
-  size_t unchanged = 0;  // resources that already matched
+  size_t writes = 0;        // PUTs and DELETEs sent
+  size_t unchanged = 0;     // resources that already matched
   std::string first_error;  // "<resource>: <Azure's error>"
 };
 

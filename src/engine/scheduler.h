@@ -30,9 +30,7 @@ class Scheduler {
     Clock::time_point when;
     uint64_t order;  // FIFO among equal times
     std::function<void()> task;
-    bool operator>(const Item& o) const {
-      return when != o.when ? when > o.when : order > o.order;
-    }
+    bool operator>(const Item& o) const { return when != o.when ? when > o.when : order > o.order; }
   };
   void Work();
 

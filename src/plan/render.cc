@@ -129,6 +129,37 @@ std::string RenderPlanJson(const Plan& plan) {
   return out.dump(2) + "\n";
 }
 
+Result<Plan> PlanFromJson(const std::string& text) {
+  Json j = Json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("resources") || !j["resources"].is_array()) {
+    return Status::InvalidArgument("not a plan");
+  }
+  Plan plan;
+  plan.cluster = j.value("cluster", "");
+  try {
+    for (const Json& r : j["resources"]) {
+      ResourceNode n;
+      n.id = r.at("id");
+      n.type = r.at("type");
+      n.api_version = r.at("apiVersion");
+      n.name = r.at("name");
+      n.ownership = r.at("ownership") == "owned" ? Ownership::kOwned : Ownership::kExisting;
+      n.action = r.at("action") == "create" ? Action::kCreate : Action::kRead;
+      n.depends_on = r.at("dependsOn").get<std::vector<std::string>>();
+      n.body = r.at("body");
+      plan.resources.push_back(std::move(n));
+    }
+    for (const Json& s : j.value("steps", Json::array())) {
+      plan.steps.push_back(DataPlaneStep{s.at("id"), s.at("kind"), s.at("name"), s.at("source"),
+                                         s.at("destination"),
+                                         s.at("dependsOn").get<std::vector<std::string>>(), ""});
+    }
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("not a plan: ") + e.what());
+  }
+  return plan;
+}
+
 std::string RenderPlanTable(const Plan& plan, const spec::ClusterSpec& spec) {
   std::string out = "Cluster " + spec.name + ": Kubernetes " + spec.kubernetes_version + " in " +
                     spec.location + ", subscription " + spec.subscription_id + "\n";

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "common/status.h"
 #include "plan/graph.h"
 #include "spec/types.h"
 
@@ -15,6 +16,9 @@ std::string RenderPlanJson(const Plan& plan);
 // A header (cluster, region, defaults applied) and the resources as a tree: resource group >
 // VNet > subnets > NICs > VMs, with each resource's ownership and action.
 std::string RenderPlanTable(const Plan& plan, const spec::ClusterSpec& spec);
+
+// The inverse of RenderPlanJson (for plans kept in the store). Display fields are not kept.
+Result<Plan> PlanFromJson(const std::string& text);
 
 // A short human name for a resource type: "virtual network".
 std::string TypeLabel(const std::string& type);

@@ -79,13 +79,20 @@ const char* const kMigrations[] = {
 
 const char* ToString(Phase p) {
   switch (p) {
-    case Phase::kPending: return "Pending";
-    case Phase::kProvisioning: return "Provisioning";
-    case Phase::kReady: return "Ready";
-    case Phase::kUpdating: return "Updating";
-    case Phase::kDeleting: return "Deleting";
-    case Phase::kDeleted: return "Deleted";
-    case Phase::kFailed: return "Failed";
+    case Phase::kPending:
+      return "Pending";
+    case Phase::kProvisioning:
+      return "Provisioning";
+    case Phase::kReady:
+      return "Ready";
+    case Phase::kUpdating:
+      return "Updating";
+    case Phase::kDeleting:
+      return "Deleting";
+    case Phase::kDeleted:
+      return "Deleted";
+    case Phase::kFailed:
+      return "Failed";
   }
   return "Pending";
 }
@@ -122,7 +129,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -244,10 +252,9 @@ Status Store::SetPhase(const std::string& cluster, Phase phase, const std::strin
 
 Status Store::DeleteCluster(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const char* sql : {"DELETE FROM resources WHERE cluster = ?",
-                          "DELETE FROM operations WHERE cluster = ?",
-                          "DELETE FROM events WHERE cluster = ?",
-                          "DELETE FROM clusters WHERE name = ?"}) {
+  for (const char* sql :
+       {"DELETE FROM resources WHERE cluster = ?", "DELETE FROM operations WHERE cluster = ?",
+        "DELETE FROM events WHERE cluster = ?", "DELETE FROM clusters WHERE name = ?"}) {
     if (Status s = Write(db_, sql, {name}, "deleting cluster"); !s.ok()) return s;
   }
   return Status::Ok();
@@ -310,8 +317,8 @@ Result<std::vector<OperationRecord>> Store::ListOperations(const std::string& cl
   std::vector<OperationRecord> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {
-    out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5),
-                   st.Text(6)});
+    out.push_back(
+        {st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5), st.Text(6)});
   }
   if (rc != SQLITE_DONE) return st.Error("reading the journal");
   return out;
@@ -332,7 +339,8 @@ Status Store::AddEvent(const std::string& cluster, const std::string& kind,
 
 Result<std::vector<EventRecord>> Store::ListEvents(const std::string& cluster) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Statement st(db_, "SELECT id, cluster, time, kind, message FROM events WHERE cluster = ? ORDER BY id");
+  Statement st(db_,
+               "SELECT id, cluster, time, kind, message FROM events WHERE cluster = ? ORDER BY id");
   if (!st.ok()) return st.Error("reading events");
   st.Bind(cluster);
   std::vector<EventRecord> out;

@@ -1,0 +1,277 @@
+#include "cli/cluster_commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/session.h"
+#include "common/files.h"
+#include "engine/reconciler.h"
+#include "plan/planner.h"
+#include "plan/render.h"
+#include "spec/load.h"
+#include "spec/naming.h"
+#include "spec/parse.h"
+
+namespace easel::cli {
+namespace {
+
+using Json = nlohmann::json;
+
+// Where the API server answers, from the plan.
+std::string EndpointOf(const spec::ClusterSpec& s) {
+  if (s.network.api_server.type == spec::ApiServerType::kPublic) {
+    return "https://" + spec::ApiDnsLabel(s) + "." + s.location + ".cloudapp.azure.com:6443";
+  }
+  return "https://" + std::string(spec::kApiServerRecordName) + "." +
+         s.network.api_server.private_dns_zone.name + ":6443";
+}
+
+// One timestamped line per state change: readable in a log and on a terminal alike.
+void PrintProgress(const engine::Progress& p) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  std::string type = p.type.substr(p.type.rfind('/') + 1);
+  std::printf("%s  [%3zu/%zu] %-22s %-40s %-10s %6.1fs%s%s\n", store::NowRfc3339().c_str(), p.done,
+              p.total, type.c_str(), p.name.c_str(), p.state.c_str(), p.elapsed.count() / 1000.0,
+              p.detail.empty() ? "" : "  ", p.detail.c_str());
+  std::fflush(stdout);
+}
+
+// Continues in a detached child; the parent returns at once (--no-wait).
+bool Detach() {
+  pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid > 0) std::_Exit(kExitOk);
+  ::setsid();
+  std::freopen("/dev/null", "w", stdout);
+  return true;
+}
+
+}  // namespace
+
+int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_wait) {
+  spec::Catalog loaded;
+  const spec::Catalog* catalog = &spec::EmbeddedCatalog();
+  if (!common.catalog_path.empty()) {
+    Result<spec::Catalog> c = spec::LoadCatalog(common.catalog_path);
+    if (!c.ok()) {
+      std::cerr << "easel: --catalog: " << c.status().message() << "\n";
+      return kExitInvalid;
+    }
+    loaded = std::move(c).value();
+    catalog = &loaded;
+  }
+  spec::Diagnostics diagnostics;
+  spec::ClusterSpec s = spec::LoadClusterSpec(file, *catalog, &diagnostics);
+  if (!diagnostics.empty()) {
+    for (const std::string& line : diagnostics.Lines()) std::cerr << line << "\n";
+    return kExitInvalid;
+  }
+  Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
+  if (!session.ok()) {
+    std::cerr << "easel: " << session.status().message() << "\n";
+    return kExitFailure;
+  }
+  Session& ss = **session;
+  plan::PlanOptions plan_options;
+  plan_options.blob_endpoint = ss.context.cloud.blob_endpoint;
+  plan::Plan plan = plan::BuildPlan(s, plan_options);
+
+  Result<std::optional<store::ClusterRecord>> existing = ss.store->GetCluster(s.name);
+  if (!existing.ok()) {
+    std::cerr << "easel: " << existing.status().message() << "\n";
+    return kExitFailure;
+  }
+  store::ClusterRecord record;
+  if (existing->has_value()) record = **existing;
+  bool first = !existing->has_value() || record.phase == store::Phase::kDeleted ||
+               record.phase == store::Phase::kPending;
+  record.name = s.name;
+  record.context = ss.context.name;
+  record.spec_text = ReadFileBounded(file, spec::kMaxSpecBytes).ok()
+                         ? ReadFileBounded(file, spec::kMaxSpecBytes).value()
+                         : "";
+  record.plan_json = plan::RenderPlanJson(plan);
+  record.phase = first ? store::Phase::kProvisioning : store::Phase::kUpdating;
+  record.endpoint = EndpointOf(s);
+  record.last_error.clear();
+  if (Status st = ss.store->PutCluster(record); !st.ok()) {
+    std::cerr << "easel: " << st.message() << "\n";
+    return kExitFailure;
+  }
+  (void)ss.store->AddEvent(s.name, "Normal",
+                           std::string(first ? "provisioning" : "updating") + " from " + file);
+  if (no_wait) {
+    std::cout << "cluster " << s.name << ": " << store::ToString(record.phase)
+              << " in the background; follow it with `easel describe cluster " << s.name << "`\n";
+    std::cout.flush();
+    if (!Detach()) return kExitFailure;
+  }
+  engine::EngineOptions options;
+  if (!no_wait) options.on_progress = PrintProgress;
+  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
+  engine::Outcome outcome = engine::Apply(env, s.name, plan, options);
+  store::Phase phase = outcome.ok ? store::Phase::kReady : store::Phase::kFailed;
+  (void)ss.store->SetPhase(s.name, phase, outcome.first_error);
+  (void)ss.store->AddEvent(s.name, outcome.ok ? "Normal" : "Warning",
+                           outcome.ok ? "Ready" : "Failed: " + outcome.first_error);
+  if (no_wait) return outcome.ok ? kExitOk : kExitFailure;
+  if (!outcome.ok) {
+    std::cerr << "easel: cluster " << s.name << " failed: " << outcome.first_error << "\n";
+    return kExitFailure;
+  }
+  std::cout << "cluster " << s.name << " is Ready (" << outcome.writes << " writes, "
+            << outcome.unchanged << " unchanged); API server " << record.endpoint << "\n";
+  return kExitOk;
+}
+
+int DeleteCommand(const CommonOptions& common, const std::string& name, bool no_wait) {
+  Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
+  if (!session.ok()) {
+    std::cerr << "easel: " << session.status().message() << "\n";
+    return kExitFailure;
+  }
+  Session& ss = **session;
+  Result<std::optional<store::ClusterRecord>> record = ss.store->GetCluster(name);
+  if (!record.ok() || !record->has_value()) {
+    std::cerr << "easel: no cluster named " << name << "\n";
+    return kExitInvalid;
+  }
+  Result<plan::Plan> plan = plan::PlanFromJson((*record)->plan_json);
+  if (!plan.ok()) {
+    std::cerr << "easel: the stored plan of " << name
+              << " is unreadable: " << plan.status().message() << "\n";
+    return kExitFailure;
+  }
+  (void)ss.store->SetPhase(name, store::Phase::kDeleting, "");
+  (void)ss.store->AddEvent(name, "Normal", "deleting");
+  if (no_wait) {
+    std::cout << "cluster " << name << ": Deleting in the background\n";
+    std::cout.flush();
+    if (!Detach()) return kExitFailure;
+  }
+  engine::EngineOptions options;
+  if (!no_wait) options.on_progress = PrintProgress;
+  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
+  engine::Outcome outcome = engine::Delete(env, name, *plan, options);
+  (void)ss.store->SetPhase(name, outcome.ok ? store::Phase::kDeleted : store::Phase::kFailed,
+                           outcome.first_error);
+  (void)ss.store->AddEvent(name, outcome.ok ? "Normal" : "Warning",
+                           outcome.ok ? "Deleted" : "delete failed: " + outcome.first_error);
+  if (no_wait) return outcome.ok ? kExitOk : kExitFailure;
+  if (!outcome.ok) {
+    std::cerr << "easel: deleting " << name << " failed: " << outcome.first_error
+              << " (run `easel delete cluster " << name << "` again to finish)\n";
+    return kExitFailure;
+  }
+  std::cout << "cluster " << name << " deleted (" << outcome.writes << " deletes)\n";
+  return kExitOk;
+}
+
+int GetClustersCommand(const CommonOptions& common) {
+  Result<std::unique_ptr<store::Store>> st =
+      store::Store::Open(common.state_path.empty() ? store::DefaultStatePath() : common.state_path);
+  if (!st.ok()) {
+    std::cerr << "easel: " << st.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::vector<store::ClusterRecord>> clusters = (*st)->ListClusters();
+  if (!clusters.ok()) {
+    std::cerr << "easel: " << clusters.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (common.output == "json") {
+    Json out = Json::array();
+    for (const auto& c : *clusters) {
+      out.push_back({{"name", c.name},
+                     {"context", c.context},
+                     {"phase", store::ToString(c.phase)},
+                     {"endpoint", c.endpoint},
+                     {"lastError", c.last_error},
+                     {"createdAt", c.created_at},
+                     {"updatedAt", c.updated_at}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::printf("%-24s %-10s %-13s %-24s %s\n", "NAME", "CONTEXT", "PHASE", "UPDATED", "ENDPOINT");
+  for (const auto& c : *clusters) {
+    std::printf("%-24s %-10s %-13s %-24s %s\n", c.name.c_str(), c.context.c_str(),
+                store::ToString(c.phase), c.updated_at.c_str(), c.endpoint.c_str());
+  }
+  return kExitOk;
+}
+
+int DescribeClusterCommand(const CommonOptions& common, const std::string& name) {
+  Result<std::unique_ptr<store::Store>> st =
+      store::Store::Open(common.state_path.empty() ? store::DefaultStatePath() : common.state_path);
+  if (!st.ok()) {
+    std::cerr << "easel: " << st.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::optional<store::ClusterRecord>> c = (*st)->GetCluster(name);
+  if (!c.ok() || !c->has_value()) {
+    std::cerr << "easel: no cluster named " << name << "\n";
+    return kExitInvalid;
+  }
+  Result<std::vector<store::ResourceRecord>> resources = (*st)->ListResources(name);
+  if (!resources.ok()) {
+    std::cerr << "easel: " << resources.status().message() << "\n";
+    return kExitFailure;
+  }
+  const store::ClusterRecord& r = **c;
+  if (common.output == "json") {
+    Json out = {{"name", r.name},
+                {"context", r.context},
+                {"phase", store::ToString(r.phase)},
+                {"endpoint", r.endpoint},
+                {"lastError", r.last_error},
+                {"createdAt", r.created_at},
+                {"updatedAt", r.updated_at},
+                {"resources", Json::array()}};
+    for (const auto& res : *resources) {
+      out["resources"].push_back({{"id", res.id},
+                                  {"type", res.type},
+                                  {"ownership", res.ownership},
+                                  {"state", res.state},
+                                  {"lastError", res.last_error},
+                                  {"updatedAt", res.updated_at}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "Name:      " << r.name << "\nContext:   " << r.context
+            << "\nPhase:     " << store::ToString(r.phase) << "\nEndpoint:  " << r.endpoint
+            << "\nUpdated:   " << r.updated_at << "\n";
+  if (!r.last_error.empty()) std::cout << "Error:     " << r.last_error << "\n";
+  std::cout << "Resources:\n";
+  for (const auto& res : *resources) {
+    std::printf("  %-10s %-9s %-50s %s%s%s\n", res.state.c_str(), res.ownership.c_str(),
+                res.type.c_str(), res.id.substr(res.id.rfind('/') + 1).c_str(),
+                res.last_error.empty() ? "" : "  error: ", res.last_error.c_str());
+  }
+  return kExitOk;
+}
+
+int EventsCommand(const CommonOptions& common, const std::string& name) {
+  Result<std::unique_ptr<store::Store>> st =
+      store::Store::Open(common.state_path.empty() ? store::DefaultStatePath() : common.state_path);
+  if (!st.ok()) {
+    std::cerr << "easel: " << st.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::vector<store::EventRecord>> events = (*st)->ListEvents(name);
+  if (!events.ok()) {
+    std::cerr << "easel: " << events.status().message() << "\n";
+    return kExitFailure;
+  }
+  for (const auto& e : *events) {
+    std::printf("%s  %-7s  %s\n", e.time.c_str(), e.kind.c_str(), e.message.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace easel::cli

@@ -1,0 +1,240 @@
+#include "cli/local.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "azure/blob_client.h"
+#include "azure/lro.h"
+#include "azure/vhd.h"
+#include "cli/config.h"
+#include "cli/session.h"
+#include "common/files.h"
+
+namespace easel::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+std::string LocalDir() { return EaselHome() + "/local"; }
+std::string PidFile() { return LocalDir() + "/azsim.pid"; }
+std::string ReadyFile() { return LocalDir() + "/azsim.ready.json"; }
+
+// The VHDs the examples reference, served by the local image catalog.
+const char* const kCatalogAccount = "easelimages";
+const char* const kCatalogImages[] = {"ubuntu-2204-kube-1.30.4.vhd", "ubuntu-2204-kube-1.31.2.vhd"};
+constexpr uint64_t kCatalogImageSize = 64ull << 20;  // virtual size; sparse, so it costs little
+
+std::string FindAzsim() {
+  if (const char* env = std::getenv("EASEL_AZSIM"); env && *env) return env;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& candidate :
+         {self.parent_path() / "azsim", self.parent_path() / "../../sim/azsim"}) {
+      if (fs::exists(candidate)) return fs::weakly_canonical(candidate).string();
+    }
+  }
+  return "azsim";  // from PATH
+}
+
+int RunningPid() {
+  std::ifstream in(PidFile());
+  int pid = 0;
+  if (!(in >> pid) || pid <= 0) return 0;
+  return ::kill(pid, 0) == 0 ? pid : 0;
+}
+
+Result<Json> ReadyLine() {
+  Result<std::string> text = ReadFileBounded(ReadyFile(), 64 << 10);
+  if (!text.ok()) return text.status();
+  Json j = Json::parse(*text, nullptr, false);
+  if (!j.is_object()) return Status::Unavailable("azsim has not printed its ready line");
+  return j;
+}
+
+// Waits for an operation to end; for seeding only.
+Status Wait(azure::ArmClient& arm, const std::string& method, const std::string& id,
+            const std::string& api, const azure::ArmResponse& first) {
+  azure::PendingOperation op = azure::StartedOperation(method, id, api, first);
+  for (int i = 0; i < 600; ++i) {
+    Result<azure::OperationOutcome> r = azure::PollOnce(arm, op);
+    if (!r.ok()) return r.status();
+    if (r->state == azure::OperationState::kSucceeded) return Status::Ok();
+    if (r->state == azure::OperationState::kFailed) {
+      return Status::Internal(id + ": " + r->error_code + " " + r->error_message);
+    }
+    std::this_thread::sleep_for(std::min(r->retry_after, std::chrono::milliseconds(1000)));
+  }
+  return Status::Unavailable(id + ": did not finish");
+}
+
+Status Put(azure::ArmClient& arm, const std::string& id, const std::string& api, const Json& body) {
+  Result<azure::ArmResponse> r = arm.Call("PUT", id, api, body);
+  if (!r.ok()) return r.status();
+  if (r->status >= 300) return Status::Internal("seeding " + id + ": " + azure::Describe(*r));
+  return Wait(arm, "PUT", id, api, *r);
+}
+
+// A public "image catalog" in the local Azure holding the base VHDs the examples use: a storage
+// account, a container readable by anyone (as a marketplace-like source), and sparse page blobs
+// that are valid fixed VHDs (zeros and a footer).
+Status SeedImageCatalog(const std::string& subscription) {
+  Result<std::unique_ptr<Session>> session = OpenSession("local", "");
+  if (!session.ok()) return session.status();
+  azure::ArmClient& arm = *(*session)->arm;
+  std::string rg = "/subscriptions/" + subscription + "/resourceGroups/easel-images";
+  if (Status s = Put(arm, rg, "2024-11-01", {{"location", "eastus"}}); !s.ok()) return s;
+  std::string account_id = rg + "/providers/Microsoft.Storage/storageAccounts/" + kCatalogAccount;
+  Result<azure::ArmResponse> existing = arm.Call("GET", account_id, "2025-06-01");
+  if (!existing.ok()) return existing.status();
+  if (existing->status == 404) {
+    Json body = {{"location", "eastus"},
+                 {"sku", {{"name", "Standard_LRS"}}},
+                 {"kind", "StorageV2"},
+                 {"properties", {{"allowBlobPublicAccess", true}}}};
+    if (Status s = Put(arm, account_id, "2025-06-01", body); !s.ok()) return s;
+  }
+  std::string container_id = account_id + "/blobServices/default/containers/images";
+  if (Status s = Put(arm, container_id, "2025-06-01", {{"properties", {{"publicAccess", "Blob"}}}});
+      !s.ok()) {
+    return s;
+  }
+  Result<std::string> key = azure::ListFirstKey(arm, account_id, "2025-06-01");
+  if (!key.ok()) return key.status();
+  azure::BlobClient blob((*session)->http.get(), kCatalogAccount, *key);
+  for (const char* image : kCatalogImages) {
+    std::string url =
+        azure::BlobEndpoint((*session)->context.cloud, kCatalogAccount) + "images/" + image;
+    Result<azure::BlobCopyState> state = blob.CopyState(url);
+    if (!state.ok()) return state.status();
+    if (state->exists) continue;
+    if (Status s = blob.CreatePageBlob(url, kCatalogImageSize + 512); !s.ok()) return s;
+    if (Status s = blob.PutPages(url, kCatalogImageSize, azure::FixedVhdFooter(kCatalogImageSize));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status WriteLocalContext(const Json& ready) {
+  Result<Config> config = LoadConfig();
+  if (!config.ok()) return config.status();
+  Context ctx;
+  ctx.name = "local";
+  ctx.cloud.name = "azsim";
+  ctx.cloud.authority_host = ready.value("authority", "");
+  ctx.cloud.arm_endpoint = ready.value("arm", "");
+  ctx.cloud.arm_scope = ctx.cloud.arm_endpoint + "/.default";
+  std::string blob = ready.value("blob", "");
+  ctx.cloud.blob_endpoint = blob + (blob.empty() || blob.back() != '/' ? "/" : "") + "{account}/";
+  ctx.cloud.imds_endpoint = ctx.cloud.arm_endpoint + "/metadata/identity/oauth2/token";
+  ctx.cloud.ca_bundle = ready.value("caFile", "");
+  ctx.credentials_file = LocalDir() + "/credentials.json";
+  if (Status s = SaveCredentialsFile(ctx.credentials_file,
+                                     {ready.value("tenantId", ""), ready.value("clientId", ""),
+                                      ready.value("clientSecret", "")});
+      !s.ok()) {
+    return s;
+  }
+  config->contexts["local"] = ctx;
+  config->current = "local";
+  return SaveConfig(*config);
+}
+
+}  // namespace
+
+Status LocalUp(const LocalOptions& options) {
+  fs::create_directories(LocalDir() + "/state");
+  if (int pid = RunningPid()) {
+    std::cout << "azsim is already running (pid " << pid << "); context local selected\n";
+    Result<Json> ready = ReadyLine();
+    if (!ready.ok()) return ready.status();
+    return WriteLocalContext(*ready);
+  }
+  std::string azsim = FindAzsim();
+  fs::remove(ReadyFile());
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::IOError("fork failed");
+  if (pid == 0) {
+    ::setsid();
+    int out = ::open(ReadyFile().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open((LocalDir() + "/azsim.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::string scale = std::to_string(options.time_scale);
+    std::string state = LocalDir() + "/state";
+    execlp(azsim.c_str(), azsim.c_str(), "--listen", "127.0.0.1:0", "--blob-listen", "127.0.0.1:0",
+           "--state-dir", state.c_str(), "--time-scale", scale.c_str(),
+           static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  Result<Json> ready = Status::Unavailable("azsim did not start");
+  for (int i = 0; i < 300 && !ready.ok(); ++i) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      return Status::Unavailable("azsim (" + azsim + ") exited at start; see " + LocalDir() +
+                                 "/azsim.log");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ready = ReadyLine();
+  }
+  if (!ready.ok()) {
+    ::kill(pid, SIGTERM);
+    return Status::Unavailable("azsim did not report ready within 30 s; see " + LocalDir() +
+                               "/azsim.log");
+  }
+  std::ofstream(PidFile()) << pid << "\n";
+  if (Status s = WriteLocalContext(*ready); !s.ok()) return s;
+  if (Status s = SeedImageCatalog(ready->value("subscriptionId", "")); !s.ok()) {
+    return Status(s.code(), "seeding the local image catalog: " + s.message());
+  }
+  std::cout << "azsim is running (pid " << pid << ") at " << ready->value("arm", "")
+            << "; context local selected\n";
+  return Status::Ok();
+}
+
+Status LocalDown() {
+  int pid = RunningPid();
+  if (!pid) {
+    std::cout << "azsim is not running\n";
+    return Status::Ok();
+  }
+  ::kill(pid, SIGTERM);
+  for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
+  fs::remove(PidFile());
+  std::cout << "azsim stopped (its state stays in " << LocalDir() << "/state)\n";
+  return Status::Ok();
+}
+
+Status LocalStatus() {
+  int pid = RunningPid();
+  if (!pid) {
+    std::cout << "azsim is not running\n";
+    return Status::Ok();
+  }
+  Result<Json> ready = ReadyLine();
+  std::cout << "azsim is running (pid " << pid << ")";
+  if (ready.ok())
+    std::cout << ": ARM " << ready->value("arm", "") << ", blob " << ready->value("blob", "");
+  std::cout << "\n";
+  return Status::Ok();
+}
+
+}  // namespace easel::cli
