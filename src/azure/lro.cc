@@ -1,5 +1,7 @@
 #include "azure/lro.h"
 
+#include <thread>
+
 #include "common/strings.h"
 
 namespace easel::azure {
@@ -166,6 +168,26 @@ Result<OperationOutcome> PollOnce(ArmClient& arm, const PendingOperation& op) {
     }
   }
   return out;
+}
+
+Status PutAndWait(ArmClient& arm, const std::string& resource_id, const std::string& api_version,
+                  const nlohmann::json& body) {
+  Result<ArmResponse> r = arm.Call("PUT", resource_id, api_version, body);
+  if (!r.ok()) return r.status();
+  if (r->status >= 300)
+    return Status::FailedPrecondition("PUT " + resource_id + ": " + Describe(*r));
+  PendingOperation op = StartedOperation("PUT", resource_id, api_version, *r);
+  for (int polls = 0; polls < 10'000; ++polls) {
+    Result<OperationOutcome> outcome = PollOnce(arm, op);
+    if (!outcome.ok()) return outcome.status();
+    if (outcome->state == OperationState::kSucceeded) return Status::Ok();
+    if (outcome->state == OperationState::kFailed) {
+      return Status::FailedPrecondition("PUT " + resource_id + ": " + outcome->error_code + " " +
+                                        outcome->error_message);
+    }
+    std::this_thread::sleep_for(outcome->retry_after);
+  }
+  return Status::Unavailable("PUT " + resource_id + ": the operation did not end");
 }
 
 }  // namespace easel::azure

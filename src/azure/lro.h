@@ -46,6 +46,12 @@ bool IsTerminalProvisioningState(const nlohmann::json& resource);
 // Polls once. Errors are transport failures after retries; a failed operation is an outcome.
 Result<OperationOutcome> PollOnce(ArmClient& arm, const PendingOperation& op);
 
+// Sends a PUT and follows its operation to the end, waiting Retry-After between polls: for
+// setting up prerequisites (the local image catalog, test fixtures), not for the engine, which
+// never blocks a thread on a wait.
+Status PutAndWait(ArmClient& arm, const std::string& resource_id, const std::string& api_version,
+                  const nlohmann::json& body);
+
 // The default wait between polls when the server gives no Retry-After.
 inline constexpr std::chrono::milliseconds kDefaultPollInterval{2000};
 

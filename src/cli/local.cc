@@ -63,29 +63,6 @@ Result<Json> ReadyLine() {
   return j;
 }
 
-// Waits for an operation to end; for seeding only.
-Status Wait(azure::ArmClient& arm, const std::string& method, const std::string& id,
-            const std::string& api, const azure::ArmResponse& first) {
-  azure::PendingOperation op = azure::StartedOperation(method, id, api, first);
-  for (int i = 0; i < 600; ++i) {
-    Result<azure::OperationOutcome> r = azure::PollOnce(arm, op);
-    if (!r.ok()) return r.status();
-    if (r->state == azure::OperationState::kSucceeded) return Status::Ok();
-    if (r->state == azure::OperationState::kFailed) {
-      return Status::Internal(id + ": " + r->error_code + " " + r->error_message);
-    }
-    std::this_thread::sleep_for(std::min(r->retry_after, std::chrono::milliseconds(1000)));
-  }
-  return Status::Unavailable(id + ": did not finish");
-}
-
-Status Put(azure::ArmClient& arm, const std::string& id, const std::string& api, const Json& body) {
-  Result<azure::ArmResponse> r = arm.Call("PUT", id, api, body);
-  if (!r.ok()) return r.status();
-  if (r->status >= 300) return Status::Internal("seeding " + id + ": " + azure::Describe(*r));
-  return Wait(arm, "PUT", id, api, *r);
-}
-
 // A public "image catalog" in the local Azure holding the base VHDs the examples use: a storage
 // account, a container readable by anyone (as a marketplace-like source), and sparse page blobs
 // that are valid fixed VHDs (zeros and a footer).
@@ -94,7 +71,8 @@ Status SeedImageCatalog(const std::string& subscription) {
   if (!session.ok()) return session.status();
   azure::ArmClient& arm = *(*session)->arm;
   std::string rg = "/subscriptions/" + subscription + "/resourceGroups/easel-images";
-  if (Status s = Put(arm, rg, "2024-11-01", {{"location", "eastus"}}); !s.ok()) return s;
+  if (Status s = azure::PutAndWait(arm, rg, "2024-11-01", {{"location", "eastus"}}); !s.ok())
+    return s;
   std::string account_id = rg + "/providers/Microsoft.Storage/storageAccounts/" + kCatalogAccount;
   Result<azure::ArmResponse> existing = arm.Call("GET", account_id, "2025-06-01");
   if (!existing.ok()) return existing.status();
@@ -103,10 +81,11 @@ Status SeedImageCatalog(const std::string& subscription) {
                  {"sku", {{"name", "Standard_LRS"}}},
                  {"kind", "StorageV2"},
                  {"properties", {{"allowBlobPublicAccess", true}}}};
-    if (Status s = Put(arm, account_id, "2025-06-01", body); !s.ok()) return s;
+    if (Status s = azure::PutAndWait(arm, account_id, "2025-06-01", body); !s.ok()) return s;
   }
   std::string container_id = account_id + "/blobServices/default/containers/images";
-  if (Status s = Put(arm, container_id, "2025-06-01", {{"properties", {{"publicAccess", "Blob"}}}});
+  if (Status s = azure::PutAndWait(arm, container_id, "2025-06-01",
+                                   {{"properties", {{"publicAccess", "Blob"}}}});
       !s.ok()) {
     return s;
   }

@@ -424,8 +424,26 @@ class Run {
     return raw;
   }
 
+  // The image made from the copied blob, when the plan has one; its name carries a hash of the
+  // source URL, so an image that exists and succeeded means this copy was done.
+  const plan::ResourceNode* ImageFedBy(size_t i) const {
+    for (size_t next : nodes_[i].next) {
+      const Node& n = nodes_[next];
+      if (!n.is_step && n.resource->type == plan::type::kImage) return n.resource;
+    }
+    return nullptr;
+  }
+
   void ReconcileCopy(size_t i) {
     const plan::DataPlaneStep& s = *nodes_[i].step;
+    if (const plan::ResourceNode* image = ImageFedBy(i)) {
+      // Saves listKeys (an ARM write) and the blob reads on an unchanged cluster.
+      Result<azure::ArmResponse> got = env_.arm->Call("GET", image->id, image->api_version);
+      if (got.ok() && got->status == 200 && MarkedOwned(got->body, owner_key_) &&
+          ToLower(got->body["properties"].value("provisioningState", "")) == "succeeded") {
+        return Finish(i, "Unchanged", "its image exists");
+      }
+    }
     Result<azure::BlobClient*> blob = BlobFor(i);
     if (!blob.ok()) return Fail(i, blob.status().message());
     std::string source = azure::ResolveBlobUrl(env_.arm->cloud(), s.source);

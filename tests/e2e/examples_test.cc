@@ -1,0 +1,281 @@
+// Every example applied to Ready through the real easel binary against a real azsim; the seed's
+// architecture checked resource by resource through azsim's own API; re-applying writes nothing;
+// delete returns the resource group to exactly its state before apply and leaves existing
+// (static network, custom storage) resources untouched.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "azure/lro.h"
+#include "common/strings.h"
+#include "e2e/harness.h"
+#include "spec/load.h"
+#include "spec/naming.h"
+
+namespace easel::e2e {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kNet = "2025-05-01";
+constexpr const char* kCompute = "2025-04-01";
+constexpr const char* kStorage = "2025-06-01";
+constexpr const char* kDns = "2020-06-01";
+
+class Examples : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { azure_ = new LocalAzure(0); }
+  static void TearDownTestSuite() {
+    delete azure_;
+    azure_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(azure_->ok()) << azure_->error(); }
+
+  std::string Rg(const std::string& group) {
+    return "/subscriptions/" + azure_->subscription() + "/resourceGroups/" + group;
+  }
+  void Put(const std::string& id, const std::string& api, const json& body) {
+    Status s = azure::PutAndWait(azure_->arm(), id, api, body);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  spec::ClusterSpec Load(const std::string& example) {
+    spec::Diagnostics d;
+    spec::ClusterSpec s = spec::LoadClusterSpec(
+        std::string(EASEL_SOURCE_DIR) + "/examples/" + example, spec::EmbeddedCatalog(), &d);
+    EXPECT_TRUE(d.empty());
+    return s;
+  }
+  // ARM writes (PUT, DELETE, POST, PATCH) in azsim's request log; token requests are Entra's.
+  int64_t Writes() {
+    int64_t n = 0;
+    std::string log = azure_->RequestLog();
+    size_t start = 0;
+    while (start < log.size()) {
+      size_t end = log.find('\n', start);
+      json line = json::parse(log.substr(start, end - start), nullptr, false);
+      start = end == std::string::npos ? log.size() : end + 1;
+      if (!line.is_object() || line.value("service", "") != "arm") continue;
+      std::string m = line.value("method", "");
+      n += m == "PUT" || m == "DELETE" || m == "POST" || m == "PATCH";
+    }
+    return n;
+  }
+
+  // The seed's architecture, checked through azsim's API.
+  void CheckArchitecture(const spec::ClusterSpec& s) {
+    const std::string rg = Rg(s.resource_group);
+    const std::string owner = spec::OwnershipTagKey(s);
+    std::vector<std::string> ids = azure_->ResourcesIn(s.resource_group);
+    std::vector<json> nics, vms;
+    for (const std::string& id : ids) {
+      std::string type = id.substr(id.find("/providers/") + 11);
+      type = type.substr(0, type.rfind('/'));
+      std::string api = StartsWith(type, "microsoft.compute")         ? kCompute
+                        : StartsWith(type, "microsoft.storage")       ? kStorage
+                        : type == "microsoft.network/privatednszones" ? kDns
+                                                                      : kNet;
+      json r = azure_->Get(id, api);
+      ASSERT_FALSE(r.is_null()) << id;
+      if (type == "microsoft.compute/disks") {  // implicit OS disks belong to their VM
+        EXPECT_FALSE(r["managedBy"].get<std::string>().empty()) << id;
+        continue;
+      }
+      EXPECT_EQ(r["tags"].value(owner, ""), "owned") << id << " lacks the ownership tag";
+      for (const auto& [k, v] : s.tags) EXPECT_EQ(r["tags"].value(k, ""), v) << id;
+      if (type == "microsoft.network/networkinterfaces") nics.push_back(r);
+      if (type == "microsoft.compute/virtualmachines") vms.push_back(r);
+    }
+    // Two subnets, each with its own security group; NAT gateway on both when asked for.
+    std::string vnet_id =
+        s.network.vnet.placement == spec::Placement::kStatic
+            ? Rg(s.network.vnet.resource_group) + "/providers/Microsoft.Network/virtualNetworks/" +
+                  s.network.vnet.name
+            : rg + "/providers/Microsoft.Network/virtualNetworks/" + spec::VnetName(s);
+    json vnet = azure_->Get(vnet_id, kNet);
+    ASSERT_FALSE(vnet.is_null());
+    std::set<std::string> nsgs;
+    std::string cp_subnet_id, worker_subnet_id;
+    for (const std::string& subnet_name :
+         {spec::ControlPlaneSubnetName(s), spec::WorkerSubnetName(s)}) {
+      json subnet = azure_->Get(vnet_id + "/subnets/" + subnet_name, kNet);
+      ASSERT_FALSE(subnet.is_null()) << subnet_name;
+      ASSERT_TRUE(subnet["properties"].contains("networkSecurityGroup")) << subnet_name;
+      nsgs.insert(ToLower(subnet["properties"]["networkSecurityGroup"]["id"].get<std::string>()));
+      if (s.network.outbound == spec::Outbound::kNatGateway) {
+        EXPECT_TRUE(subnet["properties"].contains("natGateway")) << subnet_name;
+      }
+      (cp_subnet_id.empty() ? cp_subnet_id : worker_subnet_id) =
+          ToLower(subnet["id"].get<std::string>());
+    }
+    EXPECT_EQ(nsgs.size(), 2u) << "each subnet has its own security group";
+    if (s.network.vnet.placement == spec::Placement::kDynamic) {
+      EXPECT_EQ(vnet["properties"]["subnets"].size(), 2u);
+    }
+    // No public IP on any NIC; control-plane NICs, and only they, in the API backend pool.
+    size_t nodes = static_cast<size_t>(s.control_plane.count);
+    for (const auto& p : s.worker_pools) nodes += static_cast<size_t>(p.count);
+    EXPECT_EQ(nics.size(), nodes);
+    EXPECT_EQ(vms.size(), nodes);
+    std::string lb_id =
+        rg + "/providers/Microsoft.Network/loadBalancers/" + spec::ApiLoadBalancerName(s);
+    for (const json& nic : nics) {
+      bool control_plane = nic["name"].get<std::string>().find("-cp-") != std::string::npos;
+      for (const json& ipc : nic["properties"]["ipConfigurations"]) {
+        EXPECT_FALSE(ipc["properties"].contains("publicIPAddress")) << nic["name"];
+        std::string subnet = ToLower(ipc["properties"]["subnet"]["id"].get<std::string>());
+        EXPECT_EQ(subnet, control_plane ? cp_subnet_id : worker_subnet_id) << nic["name"];
+        bool in_pool = ipc["properties"].contains("loadBalancerBackendAddressPools") &&
+                       !ipc["properties"]["loadBalancerBackendAddressPools"].empty();
+        EXPECT_EQ(in_pool, control_plane) << nic["name"];
+      }
+    }
+    // The API load balancer: Standard, TCP 6443 with a probe, public or internal.
+    json lb = azure_->Get(lb_id, kNet);
+    ASSERT_FALSE(lb.is_null());
+    EXPECT_EQ(lb["sku"]["name"], "Standard");
+    const json& fe = lb["properties"]["frontendIPConfigurations"][0]["properties"];
+    EXPECT_EQ(lb["properties"]["loadBalancingRules"][0]["properties"]["frontendPort"], 6443);
+    EXPECT_EQ(lb["properties"]["probes"][0]["properties"]["port"], 6443);
+    if (s.network.api_server.type == spec::ApiServerType::kPublic) {
+      json pip = azure_->Get(fe["publicIPAddress"]["id"], kNet);
+      ASSERT_FALSE(pip.is_null());
+      EXPECT_EQ(pip["sku"]["name"], "Standard");
+      EXPECT_EQ(pip["properties"]["publicIPAllocationMethod"], "Static");
+      EXPECT_EQ(pip["zones"].size(), 3u);
+    } else {
+      EXPECT_EQ(fe["privateIPAddress"], s.network.api_server.private_ip);
+      EXPECT_EQ(ToLower(fe["subnet"]["id"].get<std::string>()), cp_subnet_id);
+      std::string zone = rg + "/providers/Microsoft.Network/privateDnsZones/" +
+                         s.network.api_server.private_dns_zone.name;
+      json a = azure_->Get(zone + "/A/apiserver", kDns);
+      ASSERT_FALSE(a.is_null());
+      EXPECT_EQ(a["properties"]["aRecords"][0]["ipv4Address"], s.network.api_server.private_ip);
+      json link = azure_->Get(zone + "/virtualNetworkLinks/" + spec::PrivateDnsLinkName(s), kDns);
+      ASSERT_FALSE(link.is_null());
+      EXPECT_EQ(ToLower(link["properties"]["virtualNetwork"]["id"].get<std::string>()),
+                ToLower(vnet_id));
+    }
+    // VMs spread over their zones: per group, counts differ by at most one.
+    std::map<std::string, std::map<std::string, int>> per_zone;
+    for (const json& vm : vms) {
+      std::string name = vm["name"];
+      std::string group = name.substr(0, name.rfind('-'));
+      per_zone[group][vm.contains("zones") ? vm["zones"][0].get<std::string>() : ""]++;
+      EXPECT_FALSE(vm["properties"]["networkProfile"].contains("networkInterfaceConfigurations"));
+    }
+    auto balanced = [&](const std::string& group, const std::vector<std::string>& zones,
+                        int count) {
+      int lo = count, hi = 0;
+      for (const std::string& z : zones) {
+        lo = std::min(lo, per_zone[group][z]);
+        hi = std::max(hi, per_zone[group][z]);
+      }
+      EXPECT_LE(hi - lo, 1) << group;
+    };
+    balanced(s.name + "-cp", s.control_plane.zones, s.control_plane.count);
+    for (const auto& p : s.worker_pools) balanced(s.name + "-" + p.name, p.zones, p.count);
+  }
+
+  // Apply, check, re-apply (no write), delete (group back to its state), delete again (no-op).
+  void RoundTrip(const std::string& example, const std::vector<std::string>& untouched_ids) {
+    spec::ClusterSpec s = Load(example);
+    std::vector<std::string> before = azure_->ResourcesIn(s.resource_group);
+    std::map<std::string, json> untouched;
+    for (const std::string& id : untouched_ids) untouched[id] = azure_->Get(id, kNet);
+
+    CommandResult apply = azure_->Easel("apply -f examples/" + example);
+    ASSERT_EQ(apply.exit_code, 0) << apply.output;
+    EXPECT_NE(apply.output.find("is Ready"), std::string::npos);
+    CheckArchitecture(s);
+    if (HasFatalFailure()) return;
+
+    int64_t writes = Writes();
+    CommandResult again = azure_->Easel("apply -f examples/" + example);
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_EQ(Writes(), writes) << "re-applying an unchanged cluster wrote:\n" << again.output;
+
+    CommandResult describe = azure_->Easel("describe cluster " + s.name + " -o json");
+    ASSERT_EQ(describe.exit_code, 0);
+    EXPECT_EQ(json::parse(describe.output)["phase"], "Ready");
+
+    CommandResult del = azure_->Easel("delete cluster " + s.name);
+    ASSERT_EQ(del.exit_code, 0) << del.output;
+    EXPECT_EQ(azure_->ResourcesIn(s.resource_group), before);
+    for (const auto& [id, body] : untouched) {
+      EXPECT_EQ(azure_->Get(id, kNet), body) << id << " was changed";
+    }
+    CommandResult del_again = azure_->Easel("delete cluster " + s.name);
+    EXPECT_EQ(del_again.exit_code, 0) << del_again.output;
+  }
+
+  static LocalAzure* azure_;
+};
+
+LocalAzure* Examples::azure_ = nullptr;
+
+TEST_F(Examples, Quickstart) { RoundTrip("quickstart.yaml", {}); }
+
+TEST_F(Examples, HighlyAvailable) {
+  Put(Rg("prod-rg"), "2024-11-01", {{"location", "westus2"}});
+  RoundTrip("ha.yaml", {});
+}
+
+TEST_F(Examples, PrivateApiServer) {
+  Put(Rg("internal-rg"), "2024-11-01", {{"location", "eastus2"}});
+  RoundTrip("private-api.yaml", {});
+}
+
+TEST_F(Examples, StaticPlacementLeavesTheNetworkAlone) {
+  Put(Rg("payments-rg"), "2024-11-01", {{"location", "westeurope"}});
+  Put(Rg("net-rg"), "2024-11-01", {{"location", "westeurope"}});
+  std::string net = Rg("net-rg") + "/providers/Microsoft.Network";
+  Put(net + "/networkSecurityGroups/k8s-control-plane-nsg", kNet, {{"location", "westeurope"}});
+  Put(net + "/networkSecurityGroups/k8s-nodes-nsg", kNet, {{"location", "westeurope"}});
+  Put(net + "/virtualNetworks/shared-vnet", kNet,
+      {{"location", "westeurope"},
+       {"properties",
+        {{"addressSpace", {{"addressPrefixes", {"10.1.0.0/16"}}}},
+         {"subnets",
+          {{{"name", "k8s-control-plane"},
+            {"properties",
+             {{"addressPrefix", "10.1.0.0/24"},
+              {"networkSecurityGroup",
+               {{"id", net + "/networkSecurityGroups/k8s-control-plane-nsg"}}}}}},
+           {{"name", "k8s-nodes"},
+            {"properties",
+             {{"addressPrefix", "10.1.16.0/20"},
+              {"networkSecurityGroup",
+               {{"id", net + "/networkSecurityGroups/k8s-nodes-nsg"}}}}}}}}}}});
+  std::vector<std::string> before = azure_->ResourcesIn("net-rg");
+  RoundTrip("static-placement.yaml", {net + "/virtualNetworks/shared-vnet",
+                                      net + "/networkSecurityGroups/k8s-control-plane-nsg",
+                                      net + "/networkSecurityGroups/k8s-nodes-nsg"});
+  EXPECT_EQ(azure_->ResourcesIn("net-rg"), before);
+}
+
+TEST_F(Examples, CustomStorageIsReadNotWritten) {
+  Put(Rg("storedemo-rg"), "2024-11-01", {{"location", "eastus"}});
+  Put(Rg("storage-rg"), "2024-11-01", {{"location", "eastus"}});
+  std::string account =
+      Rg("storage-rg") + "/providers/Microsoft.Storage/storageAccounts/corpimages";
+  Put(account, kStorage,
+      {{"location", "eastus"}, {"sku", {{"name", "Standard_LRS"}}}, {"kind", "StorageV2"}});
+  Put(account + "/blobServices/default/containers/k8s-vhds", kStorage, json::object());
+  json account_before = azure_->Get(account, kStorage);
+  RoundTrip("custom-storage.yaml", {});
+  json account_after = azure_->Get(account, kStorage);
+  EXPECT_EQ(account_after, account_before);
+  EXPECT_FALSE(
+      azure_->Get(account + "/blobServices/default/containers/k8s-vhds", kStorage).is_null());
+}
+
+TEST_F(Examples, InvalidSpecIsRefusedBeforeAnyCall) {
+  int64_t writes = Writes();
+  CommandResult r = azure_->Easel("apply -f tests/invalid/cidr-malformed.yaml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(Writes(), writes);
+}
+
+}  // namespace
+}  // namespace easel::e2e

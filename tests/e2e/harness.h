@@ -1,0 +1,55 @@
+// End-to-end harness: a temporary HOME, azsim started by the real `easel local up` on free
+// loopback ports, the real easel binary, and an ARM client of the test's own to set up
+// prerequisites and check what azsim holds.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "azure/arm_client.h"
+#include "azure/credentials.h"
+#include "common/http_client.h"
+
+namespace easel::e2e {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+class LocalAzure {
+ public:
+  // Starts azsim through `easel local up --time-scale <scale>` in a fresh HOME.
+  explicit LocalAzure(double time_scale = 0);
+  ~LocalAzure();  // easel local down; the HOME is removed
+
+  bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
+
+  // Runs the easel binary with `args` (HOME pointing at the temporary one).
+  CommandResult Easel(const std::string& args) const;
+  // The ARM client of the test (independent of the process under test).
+  azure::ArmClient& arm() { return *arm_; }
+  std::string subscription() const { return subscription_; }
+  // GET of an ARM path, returning the body or null on 404.
+  nlohmann::json Get(const std::string& id, const std::string& api_version);
+  // The ids of every resource in a group (lowercase), sorted.
+  std::vector<std::string> ResourcesIn(const std::string& group);
+  // azsim's admin API: GET or POST `path` under /_azsim/.
+  nlohmann::json Admin(const std::string& method, const std::string& path,
+                       const std::string& body = "");
+  std::string RequestLog();
+  const std::string& home() const { return home_; }
+
+ private:
+  std::string home_, arm_endpoint_, subscription_, error_;
+  bool ok_ = false;
+  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<azure::TokenCredential> credential_;
+  std::unique_ptr<azure::ArmClient> arm_;
+};
+
+}  // namespace easel::e2e
