@@ -565,7 +565,15 @@ std::string Arm::RequestType(const std::string& path) {
 HttpResponse Arm::Handle(const HttpRequest& req, const std::string& lro_failure_code) {
   std::lock_guard<std::mutex> lock(mu_);
   AdvanceDue();
-  return HandleLocked(req, lro_failure_code);
+  try {
+    return HandleLocked(req, lro_failure_code);
+  } catch (const nlohmann::json::exception& e) {
+    // A document of the wrong shape (a string where an object is expected, ...): the request's
+    // fault, answered as Azure does, never a crash. Hooks validate before any state changes.
+    return ArmErrorResponse(Err(400, "InvalidRequestContent",
+                                std::string("The request content was invalid and could not be deserialized: ") +
+                                    e.what()));
+  }
 }
 
 HttpResponse Arm::Subscription(const HttpRequest& req, const std::vector<std::string>& seg) {
@@ -653,7 +661,7 @@ HttpResponse Arm::HandleLocked(const HttpRequest& req, const std::string& lro_fa
   size_t p = seg.size();
   for (size_t i = 2; i < seg.size(); ++i)
     if (IEquals(seg[i], "providers")) p = i;
-  if (p >= seg.size() - 1 || p + 2 > seg.size())
+  if (p + 3 > seg.size())
     return ArmErrorResponse(
         Err(404, "NotFound", "No HTTP resource was found that matches the request URI."));
   Target t;
