@@ -396,6 +396,7 @@ std::string Arm::Render(const Resource& r) const {
 Operation& Arm::StartOperation(const std::string& key, const std::string& kind,
                                const std::string& ns, const std::string& location, double seconds,
                                const std::string& failure, bool created) {
+  PruneOperations();
   Operation op;
   op.id = NewGuid();
   op.resource_id = key;
@@ -411,6 +412,21 @@ Operation& Arm::StartOperation(const std::string& key, const std::string& kind,
   }
   pending_.emplace(op.due, op.id);
   return ops_[op.id] = op;
+}
+
+void Arm::PruneOperations() {
+  // Finished operations stay readable for an hour; beyond 20,000 records older ones are dropped.
+  if (ops_.size() < 20000) return;
+  double cutoff = NowSeconds() - 3600;
+  std::vector<std::string> drop;
+  for (const auto& [id, op] : ops_)
+    if (op.status != "InProgress" && op.end < cutoff) drop.push_back(id);
+  std::vector<Store::Write> writes;
+  for (const auto& id : drop) {
+    ops_.erase(id);
+    writes.push_back({"op", id, std::nullopt});
+  }
+  (void)store_.Apply(writes);
 }
 
 void Arm::AdvanceDue() {
@@ -565,7 +581,15 @@ std::string Arm::RequestType(const std::string& path) {
 HttpResponse Arm::Handle(const HttpRequest& req, const std::string& lro_failure_code) {
   std::lock_guard<std::mutex> lock(mu_);
   AdvanceDue();
-  return HandleLocked(req, lro_failure_code);
+  try {
+    return HandleLocked(req, lro_failure_code);
+  } catch (const nlohmann::json::exception& e) {
+    // A document of the wrong shape (a string where an object is expected, ...): the request's
+    // fault, answered as Azure does, never a crash. Hooks validate before any state changes.
+    return ArmErrorResponse(Err(
+        400, "InvalidRequestContent",
+        std::string("The request content was invalid and could not be deserialized: ") + e.what()));
+  }
 }
 
 HttpResponse Arm::Subscription(const HttpRequest& req, const std::vector<std::string>& seg) {
@@ -653,7 +677,7 @@ HttpResponse Arm::HandleLocked(const HttpRequest& req, const std::string& lro_fa
   size_t p = seg.size();
   for (size_t i = 2; i < seg.size(); ++i)
     if (IEquals(seg[i], "providers")) p = i;
-  if (p >= seg.size() - 1 || p + 2 > seg.size())
+  if (p + 3 > seg.size())
     return ArmErrorResponse(
         Err(404, "NotFound", "No HTTP resource was found that matches the request URI."));
   Target t;

@@ -190,6 +190,7 @@ class Arm {
 
   std::string Render(const Resource& r) const;  // body + composed children
   void AdvanceDue();
+  void PruneOperations();
   void Complete(Operation& op);
   double SimNow() const;
   easel::Status Persist(const std::vector<Resource>& puts, const std::vector<std::string>& deletes,

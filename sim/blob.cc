@@ -132,6 +132,7 @@ struct BlobMeta {
   std::string copy_id, copy_status, copy_source, copy_description;
   double copy_start = 0, copy_done = 0;  // wall times
   uint64_t copy_total = 0;
+  std::string copy_source_key, copy_source_etag;  // the source as it was when the copy started
   std::string file;  // data file name under data_dir/blobs
 };
 
@@ -201,6 +202,8 @@ struct BlobService::Impl {
               {"copyStart", b.copy_start},
               {"copyDone", b.copy_done},
               {"copyTotal", b.copy_total},
+              {"copySourceKey", b.copy_source_key},
+              {"copySourceEtag", b.copy_source_etag},
               {"file", b.file}};
     (void)store.Put("blob", key, j.dump());
   }
@@ -230,6 +233,8 @@ struct BlobService::Impl {
     b.copy_start = j.value("copyStart", 0.0);
     b.copy_done = j.value("copyDone", 0.0);
     b.copy_total = j.value("copyTotal", uint64_t{0});
+    b.copy_source_key = j.value("copySourceKey", "");
+    b.copy_source_etag = j.value("copySourceEtag", "");
     b.file = j.value("file", "");
     return b;
   }
@@ -243,7 +248,20 @@ struct BlobService::Impl {
 
   // Advances a pending copy whose time has come.
   void AdvanceCopy(const std::string& key, BlobMeta& b) {
-    if (b.copy_status == "pending" && NowSeconds() >= b.copy_done) {
+    if (b.copy_status != "pending") return;
+    // As on Azure, a source changed or deleted while the copy runs fails the copy.
+    auto src = blobs.find(b.copy_source_key);
+    if (src == blobs.end() || src->second.etag != b.copy_source_etag) {
+      b.copy_status = "failed";
+      b.copy_done = NowSeconds();
+      b.copy_description = "500 InternalError \"Copy failed: the source blob was modified or deleted during the copy.\"";
+      b.size = 0;
+      b.pages.clear();
+      RemoveBlobData(b);
+      SaveBlob(key);
+      return;
+    }
+    if (NowSeconds() >= b.copy_done) {
       b.copy_status = "success";
       SaveBlob(key);
     }
@@ -1236,6 +1254,8 @@ HttpResponse StartCopy(BlobService::Impl& impl, const Req& r, const std::string&
   if (impl.copy_override > 0) seconds = double(src_b.size) / (impl.copy_override * 1e6);
   b.copy_id = NewGuid();
   b.copy_source = src;
+  b.copy_source_key = src_key;
+  b.copy_source_etag = src_b.etag;
   b.copy_total = src_b.size;
   b.copy_start = NowSeconds();
   b.copy_done = b.copy_start + seconds;

@@ -44,6 +44,7 @@ struct Options {
   uint64_t seed = 1;
   bool throttle = true;
   int threads = 2;
+  double blob_copy_mbps = 200;  // modelled Copy Blob speed, before --time-scale
 };
 
 // The fixture compiled into azsim (see docs/azsim.md).

@@ -35,6 +35,7 @@ easel::Status Faults::Load(const nlohmann::json& j) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   rules_ = std::move(rules);
+  rng_.seed(seed_);
   return easel::Status::Ok();
 }
 

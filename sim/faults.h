@@ -35,14 +35,17 @@ struct FaultDecision {
 
 class Faults {
  public:
-  explicit Faults(uint64_t seed) : rng_(seed) {}
-  easel::Status Load(const nlohmann::json& j);  // replaces all rules
+  explicit Faults(uint64_t seed) : seed_(seed), rng_(seed) {}
+  // Replaces all rules and restarts the generator from the seed, so that the same rules applied to
+  // the same requests give the same faults.
+  easel::Status Load(const nlohmann::json& j);
   nlohmann::json ToJson() const;
   FaultDecision Decide(const std::string& service, const std::string& kind,
                        const std::string& type);
 
  private:
   mutable std::mutex mu_;
+  uint64_t seed_;
   std::mt19937_64 rng_;
   std::vector<FaultRule> rules_;
 };

@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--faults", o.faults_file, "Fault rules file (JSON)");
   app.add_option("--seed", o.seed, "Seed of the fault generator");
+  app.add_option("--blob-copy-mbps", o.blob_copy_mbps,
+                 "Modelled Copy Blob speed in MB/s (times --time-scale)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--threads", o.threads, "Server threads")->check(CLI::Range(1, 64));
   bool no_throttle = false;
   app.add_flag("--no-throttle", no_throttle, "Disable ARM throttling");

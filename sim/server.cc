@@ -76,7 +76,8 @@ easel::Result<std::unique_ptr<Server>> Server::Start(const Options& options,
   s->entra_ = std::move(*entra);
   s->blob_ = std::make_unique<BlobService>(
       *s->store_, *s->entra_,
-      BlobService::Settings{s->state_dir_ + "/blobdata", s->blob_base_, 200, options.time_scale});
+      BlobService::Settings{s->state_dir_ + "/blobdata", s->blob_base_, options.blob_copy_mbps,
+                            options.time_scale});
   easel::Status st = s->blob_->Start();
   if (!st.ok()) return st;
   s->arm_ = std::make_unique<Arm>(*s->store_, *s->blob_, s->fixture_,

@@ -219,3 +219,19 @@ test("conditional requests: If-Match with a stale ETag 412", async () => {
   await b.upload("two", 3, { conditions: { ifMatch: first.etag } });
   await rejects(b.upload("three", 5, { conditions: { ifMatch: first.etag } }), 412, "ConditionNotMet");
 });
+
+test("a pending copy whose source changes ends failed, and the poller reports it", async () => {
+  await admin("POST", "settings", { blobCopyMBps: 0.001 });
+  try {
+    const source = srcSvc.getContainerClient("images").getBlockBlobClient("moving.bin");
+    await source.upload(Buffer.alloc(4096, 9), 4096);
+    const url = `${source.url}?${sas(srcCred, "images", "moving.bin", "r")}`;
+    const target = dstSvc.getContainerClient("vhds").getBlockBlobClient("moving-copy.bin");
+    const poller = await target.beginCopyFromURL(url, { intervalInMs: 10 });
+    await source.upload(Buffer.alloc(10, 1), 10);
+    await assert.rejects(poller.pollUntilDone(), /copy failed/i);
+    assert.equal((await target.getProperties()).copyStatus, "failed");
+  } finally {
+    await admin("POST", "settings", { blobCopyMBps: 0 });
+  }
+});
