@@ -137,6 +137,7 @@ Result<ArmResponse> ArmClient::Call(const std::string& method, const std::string
                                     const std::optional<nlohmann::json>& body) {
   const std::string subscription = SubscriptionOf(target);
   const RequestKind kind = KindOfMethod(method);
+  const std::string client_request_id = NewUuid();  // the same on every retry of this call
   std::string last_problem;
   for (int attempt = 0; attempt < policy_.max_attempts; ++attempt) {
     Result<AccessToken> token = credential_->GetToken(cloud_.arm_scope);
@@ -153,7 +154,7 @@ Result<ArmResponse> ArmClient::Call(const std::string& method, const std::string
     req.url = UrlFor(target, api_version);
     req.headers["Authorization"] = "Bearer " + token->token;
     req.headers["x-ms-correlation-request-id"] = correlation_id_;
-    req.headers["x-ms-client-request-id"] = NewUuid();
+    req.headers["x-ms-client-request-id"] = client_request_id;
     req.headers["Accept"] = "application/json";
     if (body) {
       req.headers["Content-Type"] = "application/json";
@@ -185,7 +186,14 @@ Result<ArmResponse> ArmClient::Call(const std::string& method, const std::string
     last_problem = Describe(r);
     if (attempt + 1 == policy_.max_attempts) break;
     counters_.retries++;
-    sleep_(c.retry_after ? *c.retry_after : Backoff(attempt));
+    std::chrono::milliseconds wait = c.retry_after ? *c.retry_after : Backoff(attempt);
+    if (r.status == 429 && limiter_ && ErrorOf(r).code != "RetryableErrorDueToAnotherOperation") {
+      // Throttled: the subscription's bucket is empty for every caller; the limiter holds all of
+      // this kind back, this call included (its next Acquire waits).
+      limiter_->Block(subscription, kind, wait);
+    } else {
+      sleep_(wait);
+    }
   }
   return Status::Unavailable(method + " " + target + ": gave up after " +
                              std::to_string(policy_.max_attempts) + " attempts: " + last_problem);

@@ -50,15 +50,28 @@ std::chrono::milliseconds RateLimiter::Acquire(const std::string& subscription, 
       std::lock_guard<std::mutex> lock(mutex_);
       Bucket& b = Find(subscription, kind);
       const BucketLimits& l = LimitsOf(kind);
-      Refill(b, l, SteadyClock::now());
-      if (b.tokens >= 1) {
+      auto now = SteadyClock::now();
+      if (now < b.blocked_until) {
+        wait = b.blocked_until - now;
+        b.updated = b.blocked_until;  // no refill is earned while blocked
+      } else if (Refill(b, l, now), b.tokens >= 1) {
         b.tokens -= 1;
         return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
+      } else {
+        wait = std::chrono::duration<double>((1 - b.tokens) / l.refill_per_second);
       }
-      wait = std::chrono::duration<double>((1 - b.tokens) / l.refill_per_second);
     }
     std::this_thread::sleep_for(wait);
   }
+}
+
+void RateLimiter::Block(const std::string& subscription, RequestKind kind,
+                        std::chrono::milliseconds wait) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Bucket& b = Find(subscription, kind);
+  b.tokens = 0;
+  b.blocked_until = std::max(b.blocked_until, SteadyClock::now() + wait);
+  b.updated = b.blocked_until;
 }
 
 void RateLimiter::Observe(const std::string& subscription, RequestKind kind,

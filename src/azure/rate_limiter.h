@@ -37,10 +37,15 @@ class RateLimiter {
   // Lowers the local bucket to what the server says remains (never raises it).
   void Observe(const std::string& subscription, RequestKind kind, double server_remaining);
 
+  // After a throttling 429: nothing of this kind is sent for the subscription until `wait` has
+  // passed (the server's bucket is empty for every caller, not only the one that was told).
+  void Block(const std::string& subscription, RequestKind kind, std::chrono::milliseconds wait);
+
  private:
   struct Bucket {
     double tokens;
     std::chrono::steady_clock::time_point updated;
+    std::chrono::steady_clock::time_point blocked_until{};
   };
   Bucket& Find(const std::string& subscription, RequestKind kind);
   const BucketLimits& LimitsOf(RequestKind kind) const;

@@ -66,7 +66,9 @@ const files = readdirSync(join(here, "tests"))
   .filter((f) => f.endsWith(".test.mjs"))
   .sort()
   .map((f) => join(here, "tests", f));
-const child = spawn(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=tap", ...files], {
+// Node 18 (Debian 12's nodejs) has no global `crypto` unless asked; the Azure SDKs need it.
+const webcrypto = globalThis.crypto ? [] : ["--experimental-global-webcrypto"];
+const child = spawn(process.execPath, [...webcrypto, "--test", "--test-concurrency=1", "--test-reporter=tap", ...files], {
   stdio: "inherit",
   cwd: here,
   env: {

@@ -1,5 +1,6 @@
 #include "e2e/harness.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
+#include "azure/lro.h"
 #include "common/strings.h"
 
 namespace easel::e2e {
@@ -70,6 +73,36 @@ CommandResult LocalAzure::Easel(const std::string& args) const {
   return result;
 }
 
+int LocalAzure::SpawnEasel(const std::vector<std::string>& args) const {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  ::setenv("HOME", home_.c_str(), 1);
+  ::setenv("EASEL_AZSIM", AZSIM_BINARY, 1);
+  if (::chdir(EASEL_SOURCE_DIR) != 0) std::_Exit(126);
+  int null = ::open("/dev/null", O_WRONLY);
+  ::dup2(null, 1);
+  ::dup2(null, 2);
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(EASEL_BINARY));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(EASEL_BINARY, argv.data());
+  std::_Exit(127);
+}
+
+std::vector<nlohmann::json> LocalAzure::Requests(int64_t since) {
+  std::vector<nlohmann::json> out;
+  std::string log = RequestLog();
+  size_t start = 0;
+  while (start < log.size()) {
+    size_t end = log.find('\n', start);
+    nlohmann::json line = nlohmann::json::parse(log.substr(start, end - start), nullptr, false);
+    start = end == std::string::npos ? log.size() : end + 1;
+    if (line.is_object() && line.value("seq", int64_t{0}) > since) out.push_back(std::move(line));
+  }
+  return out;
+}
+
 nlohmann::json LocalAzure::Get(const std::string& id, const std::string& api_version) {
   Result<azure::ArmResponse> r = arm_->Call("GET", id, api_version);
   if (!r.ok() || r->status != 200) return nullptr;
@@ -109,6 +142,60 @@ std::string LocalAzure::RequestLog() {
   req.url = arm_endpoint_ + "/_azsim/requests";
   Result<HttpResponse> r = http_->Send(req);
   return r.ok() ? r->body : "";
+}
+
+namespace {
+
+void MustPut(azure::ArmClient& arm, const std::string& id, const std::string& api,
+             const nlohmann::json& body) {
+  Status s = azure::PutAndWait(arm, id, api, body);
+  if (!s.ok()) throw std::runtime_error("prerequisite " + id + ": " + s.message());
+}
+
+}  // namespace
+
+std::vector<std::string> LocalAzure::CreatePrerequisites(const std::string& example) {
+  using nlohmann::json;
+  const std::string sub = "/subscriptions/" + subscription_ + "/resourceGroups/";
+  const std::string net_api = "2025-05-01", storage_api = "2025-06-01", rg_api = "2024-11-01";
+  if (example == "ha.yaml") MustPut(*arm_, sub + "prod-rg", rg_api, {{"location", "westus2"}});
+  if (example == "private-api.yaml") {
+    MustPut(*arm_, sub + "internal-rg", rg_api, {{"location", "eastus2"}});
+  }
+  if (example == "static-placement.yaml") {
+    MustPut(*arm_, sub + "payments-rg", rg_api, {{"location", "westeurope"}});
+    MustPut(*arm_, sub + "net-rg", rg_api, {{"location", "westeurope"}});
+    std::string net = sub + "net-rg/providers/Microsoft.Network";
+    std::string cp_nsg = net + "/networkSecurityGroups/k8s-control-plane-nsg";
+    std::string nodes_nsg = net + "/networkSecurityGroups/k8s-nodes-nsg";
+    MustPut(*arm_, cp_nsg, net_api, {{"location", "westeurope"}});
+    MustPut(*arm_, nodes_nsg, net_api, {{"location", "westeurope"}});
+    std::string vnet = net + "/virtualNetworks/shared-vnet";
+    auto subnet = [](const char* name, const char* prefix, const std::string& nsg) {
+      return json{
+          {"name", name},
+          {"properties", {{"addressPrefix", prefix}, {"networkSecurityGroup", {{"id", nsg}}}}}};
+    };
+    MustPut(*arm_, vnet, net_api,
+            {{"location", "westeurope"},
+             {"properties",
+              {{"addressSpace", {{"addressPrefixes", {"10.1.0.0/16"}}}},
+               {"subnets",
+                {subnet("k8s-control-plane", "10.1.0.0/24", cp_nsg),
+                 subnet("k8s-nodes", "10.1.16.0/20", nodes_nsg)}}}}});
+    return {vnet, cp_nsg, nodes_nsg};
+  }
+  if (example == "custom-storage.yaml") {
+    MustPut(*arm_, sub + "storedemo-rg", rg_api, {{"location", "eastus"}});
+    MustPut(*arm_, sub + "storage-rg", rg_api, {{"location", "eastus"}});
+    std::string account = sub + "storage-rg/providers/Microsoft.Storage/storageAccounts/corpimages";
+    MustPut(*arm_, account, storage_api,
+            {{"location", "eastus"}, {"sku", {{"name", "Standard_LRS"}}}, {"kind", "StorageV2"}});
+    MustPut(*arm_, account + "/blobServices/default/containers/k8s-vhds", storage_api,
+            json::object());
+    return {account, account + "/blobServices/default/containers/k8s-vhds"};
+  }
+  return {};
 }
 
 }  // namespace easel::e2e

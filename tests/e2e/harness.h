@@ -31,6 +31,8 @@ class LocalAzure {
 
   // Runs the easel binary with `args` (HOME pointing at the temporary one).
   CommandResult Easel(const std::string& args) const;
+  // Starts the easel binary with `args` without waiting; returns its pid (output discarded).
+  int SpawnEasel(const std::vector<std::string>& args) const;
   // The ARM client of the test (independent of the process under test).
   azure::ArmClient& arm() { return *arm_; }
   std::string subscription() const { return subscription_; }
@@ -42,7 +44,14 @@ class LocalAzure {
   nlohmann::json Admin(const std::string& method, const std::string& path,
                        const std::string& body = "");
   std::string RequestLog();
+  // The request log as JSON objects, those with seq > `since`.
+  std::vector<nlohmann::json> Requests(int64_t since = 0);
   const std::string& home() const { return home_; }
+
+  // Creates what an example expects to exist already (its resource group; the shared VNet of
+  // static-placement; the storage account of custom-storage). Returns the ids of the existing
+  // resources that easel must leave untouched.
+  std::vector<std::string> CreatePrerequisites(const std::string& example);
 
  private:
   std::string home_, arm_endpoint_, subscription_, error_;
