@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/session.h"
 #include "common/files.h"
+#include "engine/drift.h"
 #include "engine/reconciler.h"
 #include "plan/planner.h"
 #include "plan/render.h"
@@ -48,6 +50,37 @@ bool Detach() {
   ::setsid();
   std::freopen("/dev/null", "w", stdout);
   return true;
+}
+
+// A session and the stored cluster `name` with its plan; prints the problem and sets *exit_code
+// when there is none.
+struct StoredCluster {
+  std::unique_ptr<Session> session;
+  store::ClusterRecord record;
+  plan::Plan plan;
+};
+std::optional<StoredCluster> OpenStoredCluster(const CommonOptions& common, const std::string& name,
+                                               int* exit_code) {
+  Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
+  if (!session.ok()) {
+    std::cerr << "easel: " << session.status().message() << "\n";
+    *exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  Result<std::optional<store::ClusterRecord>> record = (*session)->store->GetCluster(name);
+  if (!record.ok() || !record->has_value()) {
+    std::cerr << "easel: no cluster named " << name << "\n";
+    *exit_code = kExitInvalid;
+    return std::nullopt;
+  }
+  Result<plan::Plan> plan = plan::PlanFromJson((*record)->plan_json);
+  if (!plan.ok()) {
+    std::cerr << "easel: the stored plan of " << name
+              << " is unreadable: " << plan.status().message() << "\n";
+    *exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  return StoredCluster{std::move(session).value(), **record, std::move(plan).value()};
 }
 
 }  // namespace
@@ -114,6 +147,11 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   if (!no_wait) options.on_progress = PrintProgress;
   engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
   engine::Outcome outcome = engine::Apply(env, s.name, plan, options);
+  if (outcome.ok) {
+    if (Status b = engine::RecordBaseline(env, s.name, plan); !b.ok()) {
+      (void)ss.store->AddEvent(s.name, "Warning", "no drift baseline: " + b.message());
+    }
+  }
   store::Phase phase = outcome.ok ? store::Phase::kReady : store::Phase::kFailed;
   (void)ss.store->SetPhase(s.name, phase, outcome.first_error);
   (void)ss.store->AddEvent(s.name, outcome.ok ? "Normal" : "Warning",
@@ -129,23 +167,11 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
 }
 
 int DeleteCommand(const CommonOptions& common, const std::string& name, bool no_wait) {
-  Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
-  if (!session.ok()) {
-    std::cerr << "easel: " << session.status().message() << "\n";
-    return kExitFailure;
-  }
-  Session& ss = **session;
-  Result<std::optional<store::ClusterRecord>> record = ss.store->GetCluster(name);
-  if (!record.ok() || !record->has_value()) {
-    std::cerr << "easel: no cluster named " << name << "\n";
-    return kExitInvalid;
-  }
-  Result<plan::Plan> plan = plan::PlanFromJson((*record)->plan_json);
-  if (!plan.ok()) {
-    std::cerr << "easel: the stored plan of " << name
-              << " is unreadable: " << plan.status().message() << "\n";
-    return kExitFailure;
-  }
+  int exit_code = kExitOk;
+  std::optional<StoredCluster> stored = OpenStoredCluster(common, name, &exit_code);
+  if (!stored) return exit_code;
+  Session& ss = *stored->session;
+  const plan::Plan* plan = &stored->plan;
   (void)ss.store->SetPhase(name, store::Phase::kDeleting, "");
   (void)ss.store->AddEvent(name, "Normal", "deleting");
   if (no_wait) {
@@ -254,6 +280,50 @@ int DescribeClusterCommand(const CommonOptions& common, const std::string& name)
                 res.last_error.empty() ? "" : "  error: ", res.last_error.c_str());
   }
   return kExitOk;
+}
+
+int CheckCommand(const CommonOptions& common, const std::string& name) {
+  int exit_code = kExitOk;
+  std::optional<StoredCluster> stored = OpenStoredCluster(common, name, &exit_code);
+  if (!stored) return exit_code;
+  Session& ss = *stored->session;
+  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
+  Result<engine::CheckResult> result = engine::CheckDrift(env, name, stored->plan);
+  if (!result.ok()) {
+    std::cerr << "easel: checking " << name << ": " << result.status().message() << "\n";
+    return kExitFailure;
+  }
+  for (const engine::DriftItem& d : result->drift) {
+    (void)ss.store->AddEvent(name, "Warning",
+                             "drift: " + d.type + " " + d.name + " " + d.kind +
+                                 (d.detail.empty() ? "" : ": " + d.detail));
+  }
+  if (common.output == "json") {
+    Json out = {{"cluster", name},
+                {"drift", Json::array()},
+                {"listCalls", result->list_calls},
+                {"resourceReads", result->resource_reads}};
+    for (const engine::DriftItem& d : result->drift) {
+      out["drift"].push_back({{"id", d.id},
+                              {"type", d.type},
+                              {"name", d.name},
+                              {"kind", d.kind},
+                              {"detail", d.detail}});
+    }
+    std::cout << out.dump(2) << "\n";
+  } else if (result->drift.empty()) {
+    std::cout << "cluster " << name << ": no drift (" << result->list_calls << " list call"
+              << (result->list_calls == 1 ? "" : "s") << ", " << result->resource_reads
+              << " resource reads)\n";
+  } else {
+    for (const engine::DriftItem& d : result->drift) {
+      std::cout << d.kind << "  " << d.type << "  " << d.name
+                << (d.detail.empty() ? "" : "  " + d.detail) << "\n";
+    }
+    std::cout << "cluster " << name << ": " << result->drift.size()
+              << " resources drifted; `easel apply` repairs them\n";
+  }
+  return result->drift.empty() ? kExitOk : kExitFailure;
 }
 
 int EventsCommand(const CommonOptions& common, const std::string& name) {

@@ -20,6 +20,8 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
 int DeleteCommand(const CommonOptions& common, const std::string& name, bool no_wait);
 int GetClustersCommand(const CommonOptions& common);
 int DescribeClusterCommand(const CommonOptions& common, const std::string& name);
+// Exit 0 when nothing drifted, 1 when something did (or the check failed).
+int CheckCommand(const CommonOptions& common, const std::string& name);
 int EventsCommand(const CommonOptions& common, const std::string& name);
 
 }  // namespace easel::cli

@@ -140,6 +140,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
   describe->require_subcommand(1);
 
+  CLI::App* check = app.add_subcommand("check", "has anything of a cluster drifted from its plan?");
+  check->add_option("name", name, "cluster name")->required();
+  check->add_option("-o,--output", common.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+
   CLI::App* events = app.add_subcommand("events", "a cluster's events, oldest first");
   events->add_option("name", name, "cluster name")->required();
 
@@ -190,6 +195,7 @@ int main(int argc, char** argv) {
   if (*get_clusters) return easel::cli::GetClustersCommand(common);
   if (*describe_cluster) return easel::cli::DescribeClusterCommand(common, name);
   if (*events) return easel::cli::EventsCommand(common, name);
+  if (*check) return easel::cli::CheckCommand(common, name);
   if (*local_up) {
     local_options.state_path = common.state_path;
     return Report(easel::cli::LocalUp(local_options));

@@ -338,19 +338,31 @@ class Run {
         // Azure accepted the body but reports something else: do not loop on PUTs.
         return Finish(i, "Ready", "differs after update: " + difference);
       }
-      return Put(i, "Updating", difference);
+      return Put(i, "Updating", difference, &got->body);
     }
     if (got->status == 404) return Put(i, "Creating", "");
     return Fail(i, azure::Describe(*got));
   }
 
-  void Put(size_t i, const std::string& verb, const std::string& detail) {
+  // A PUT replaces the resource: a VNet PUT without `subnets` deletes its subnets. Subnets are
+  // planned as resources of their own, so an update of a VNet carries the live ones along.
+  static Json UpdateBody(const plan::ResourceNode& r, const Json* live) {
+    Json body = Json::parse(r.body.dump());
+    if (live && r.type == plan::type::kVirtualNetwork && live->contains("properties") &&
+        (*live)["properties"].contains("subnets") && !body["properties"].contains("subnets")) {
+      body["properties"]["subnets"] = (*live)["properties"]["subnets"];
+    }
+    return body;
+  }
+
+  void Put(size_t i, const std::string& verb, const std::string& detail,
+           const Json* live = nullptr) {
     const plan::ResourceNode& r = *nodes_[i].resource;
     Report(i, verb, detail);
     Record(i, verb);
     CountWrite();
     Result<azure::ArmResponse> put =
-        env_.arm->Call("PUT", r.id, r.api_version, Json::parse(r.body.dump()));
+        env_.arm->Call("PUT", r.id, r.api_version, UpdateBody(r, live));
     if (!put.ok()) return Fail(i, put.status().message());
     if (put->status != 200 && put->status != 201 && put->status != 202) {
       return Fail(i, azure::Describe(*put));

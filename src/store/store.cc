@@ -297,6 +297,13 @@ Status Store::DeleteResource(const std::string& cluster, const std::string& id) 
                "deleting resource");
 }
 
+Status Store::SetChangedTime(const std::string& cluster, const std::string& id,
+                             const std::string& changed_time) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return Write(db_, "UPDATE resources SET changed_time = ? WHERE cluster = ? AND id = ?",
+               {changed_time, cluster, id}, "saving changedTime");
+}
+
 Status Store::PutOperation(const OperationRecord& op) {
   std::lock_guard<std::mutex> lock(mutex_);
   return Write(db_,

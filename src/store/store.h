@@ -80,6 +80,9 @@ class Store {
   Status PutResource(const ResourceRecord& r);
   Result<std::vector<ResourceRecord>> ListResources(const std::string& cluster);
   Status DeleteResource(const std::string& cluster, const std::string& id);
+  // Records ARM's changedTime of a resource as last seen (the drift check's baseline).
+  Status SetChangedTime(const std::string& cluster, const std::string& id,
+                        const std::string& changed_time);
 
   Status PutOperation(const OperationRecord& op);
   Result<std::vector<OperationRecord>> ListOperations(const std::string& cluster);

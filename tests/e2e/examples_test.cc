@@ -4,8 +4,10 @@
 // (static network, custom storage) resources untouched.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "common/strings.h"
 #include "e2e/harness.h"
@@ -220,6 +222,61 @@ TEST_F(Examples, StaticPlacementLeavesTheNetworkAlone) {
 }
 
 TEST_F(Examples, CustomStorageIsReadNotWritten) { RoundTrip("custom-storage.yaml"); }
+
+// Steady state costs at most two ARM reads; a changed tag and a deleted resource are found and
+// `easel apply` repairs exactly them.
+TEST_F(Examples, DriftIsFoundCheaplyAndRepaired) {
+  CommandResult apply = azure_->Easel("apply -f examples/quickstart.yaml");
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+  auto arm_reads_during = [&](const std::string& args, CommandResult* out) {
+    std::vector<json> before = azure_->Requests();
+    int64_t since = before.empty() ? 0 : before.back().value("seq", int64_t{0});
+    *out = azure_->Easel(args);
+    int reads = 0;
+    for (const json& line : azure_->Requests(since)) {
+      reads += line.value("service", "") == "arm" && line.value("method", "") == "GET";
+    }
+    return reads;
+  };
+  CommandResult check;
+  EXPECT_LE(arm_reads_during("check demo", &check), 2);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+
+  std::string rg =
+      "/subscriptions/" + azure_->subscription() + "/resourceGroups/demo-rg/providers/";
+  Result<azure::ArmResponse> patched = azure_->arm().Call(
+      "PATCH", rg + "Microsoft.Network/virtualNetworks/demo-vnet", kNet,
+      json{{"tags", {{"easel_cluster_demo", "owned"}, {"team", "someone-else"}}}});
+  ASSERT_TRUE(patched.ok() && patched->status < 300);
+  json image = azure_->Get(
+      rg + "Microsoft.Compute/images/" + spec::ImageName(Load("quickstart.yaml")), kCompute);
+  ASSERT_FALSE(image.is_null());
+  Result<azure::ArmResponse> deleted = azure_->arm().Call("DELETE", image["id"], kCompute);
+  ASSERT_TRUE(deleted.ok() && deleted->status < 300);
+  for (int i = 0; i < 100 && !azure_->Get(image["id"], kCompute).is_null(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  check = azure_->Easel("check demo");
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_NE(check.output.find("changed  Microsoft.Network/virtualNetworks  demo-vnet  tags.team: "
+                              "want \"platform\", have \"someone-else\""),
+            std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("missing  Microsoft.Compute/images"), std::string::npos)
+      << check.output;
+
+  int64_t writes = Writes();
+  CommandResult repair = azure_->Easel("apply -f examples/quickstart.yaml");
+  ASSERT_EQ(repair.exit_code, 0) << repair.output;
+  EXPECT_EQ(Writes() - writes, 3) << "a VNet PUT, listKeys for the copy check, an image PUT:\n"
+                                  << repair.output;
+  json vnet = azure_->Get(rg + "Microsoft.Network/virtualNetworks/demo-vnet", kNet);
+  EXPECT_EQ(vnet["properties"]["subnets"].size(), 2u) << "updating the VNet kept its subnets";
+  check = azure_->Easel("check demo");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
+}
 
 TEST_F(Examples, InvalidSpecIsRefusedBeforeAnyCall) {
   int64_t writes = Writes();

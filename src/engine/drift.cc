@@ -1,0 +1,114 @@
+#include "engine/drift.h"
+
+#include <map>
+
+#include "common/http_client.h"
+#include "common/strings.h"
+#include "engine/diff.h"
+
+namespace easel::engine {
+namespace {
+
+using Json = nlohmann::json;
+
+// The resource group path of an ARM id: /subscriptions/S/resourceGroups/G.
+std::string GroupOf(const std::string& id) {
+  size_t providers = ToLower(id).find("/providers/");
+  return providers == std::string::npos ? id : id.substr(0, providers);
+}
+
+// Owned resources that ARM lists (tracked, tagged), by resource group.
+std::map<std::string, std::vector<const plan::ResourceNode*>> ListedByGroup(
+    const plan::Plan& plan) {
+  std::map<std::string, std::vector<const plan::ResourceNode*>> out;
+  for (const plan::ResourceNode& r : plan.resources) {
+    if (r.ownership == plan::Ownership::kOwned && r.body.contains("tags")) {
+      out[GroupOf(r.id)].push_back(&r);
+    }
+  }
+  return out;
+}
+
+// Lowercased id -> changedTime of the group's resources carrying the ownership tag.
+Result<std::map<std::string, std::string>> ListOwned(azure::ArmClient& arm,
+                                                     const std::string& group,
+                                                     const std::string& owner_key, int* calls) {
+  std::map<std::string, std::string> out;
+  std::string next =
+      group + "/resources?$expand=" + UrlEncode("changedTime,provisioningState") +
+      "&$filter=" + UrlEncode("tagName eq '" + owner_key + "' and tagValue eq 'owned'");
+  std::string api = "2024-11-01";
+  while (!next.empty()) {
+    Result<azure::ArmResponse> r = arm.Call("GET", next, api);
+    ++*calls;
+    if (!r.ok()) return r.status();
+    if (r->status == 404) return out;  // the group itself is gone
+    if (r->status != 200 || !r->body.contains("value")) {
+      return Status::Unavailable("listing " + group + ": " + azure::Describe(*r));
+    }
+    for (const Json& v : r->body["value"]) {
+      out[ToLower(v.value("id", ""))] = v.value("changedTime", "");
+    }
+    next = r->body.value("nextLink", "");
+    api.clear();  // nextLink carries its own query
+  }
+  return out;
+}
+
+}  // namespace
+
+Status RecordBaseline(const Environment& env, const std::string& cluster, const plan::Plan& plan) {
+  int calls = 0;
+  for (const auto& [group, resources] : ListedByGroup(plan)) {
+    Result<std::map<std::string, std::string>> listed =
+        ListOwned(*env.arm, group, OwnershipKey(cluster), &calls);
+    if (!listed.ok()) return listed.status();
+    for (const plan::ResourceNode* r : resources) {
+      auto it = listed->find(ToLower(r->id));
+      if (it != listed->end()) {
+        if (Status s = env.store->SetChangedTime(cluster, r->id, it->second); !s.ok()) return s;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<CheckResult> CheckDrift(const Environment& env, const std::string& cluster,
+                               const plan::Plan& plan) {
+  CheckResult result;
+  Result<std::vector<store::ResourceRecord>> records = env.store->ListResources(cluster);
+  if (!records.ok()) return records.status();
+  std::map<std::string, std::string> baseline;
+  for (const store::ResourceRecord& r : *records) baseline[ToLower(r.id)] = r.changed_time;
+
+  for (const auto& [group, resources] : ListedByGroup(plan)) {
+    Result<std::map<std::string, std::string>> listed =
+        ListOwned(*env.arm, group, OwnershipKey(cluster), &result.list_calls);
+    if (!listed.ok()) return listed.status();
+    for (const plan::ResourceNode* r : resources) {
+      auto seen = listed->find(ToLower(r->id));
+      if (seen != listed->end() && !seen->second.empty() &&
+          seen->second == baseline[ToLower(r->id)]) {
+        continue;  // untouched since easel last made it so
+      }
+      Result<azure::ArmResponse> got = env.arm->Call("GET", r->id, r->api_version);
+      ++result.resource_reads;
+      if (!got.ok()) return got.status();
+      if (got->status == 404) {
+        result.drift.push_back({r->id, r->type, r->name, "missing", ""});
+        continue;
+      }
+      if (got->status != 200) return Status::Unavailable(r->name + ": " + azure::Describe(*got));
+      std::string difference = FirstDifference(Json::parse(r->body.dump()), got->body);
+      if (!difference.empty()) {
+        result.drift.push_back({r->id, r->type, r->name, "changed", difference});
+      } else if (seen != listed->end()) {
+        // Touched but equal to the plan: the new changedTime becomes the baseline.
+        (void)env.store->SetChangedTime(cluster, r->id, seen->second);
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace easel::engine
