@@ -187,8 +187,8 @@ std::string ResolveBlobUrl(const Cloud& cloud, const std::string& url) {
   if (!StartsWith(url, "https://")) return url;
   size_t host_end = url.find_first_of("/?", 8);
   std::string host =
-      url.substr(8, host_end == std::string::npos ? std::string::npos : host_end - 8);
-  if (!EndsWith(host, kPublicSuffix)) return url;
+      ToLower(url.substr(8, host_end == std::string::npos ? std::string::npos : host_end - 8));
+  if (!EndsWith(host, kPublicSuffix)) return url;  // host names are case-insensitive
   std::string account = host.substr(0, host.size() - kPublicSuffix.size());
   std::string rest = host_end == std::string::npos ? "" : url.substr(host_end);
   if (!rest.empty() && rest[0] == '/') rest = rest.substr(1);

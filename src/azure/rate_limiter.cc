@@ -65,6 +65,17 @@ std::chrono::milliseconds RateLimiter::Acquire(const std::string& subscription, 
   }
 }
 
+bool RateLimiter::TryAcquire(const std::string& subscription, RequestKind kind) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Bucket& b = Find(subscription, kind);
+  auto now = SteadyClock::now();
+  if (now < b.blocked_until) return false;
+  Refill(b, LimitsOf(kind), now);
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
 void RateLimiter::Block(const std::string& subscription, RequestKind kind,
                         std::chrono::milliseconds wait) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -34,6 +34,9 @@ class RateLimiter {
   // it waited. Thread-safe.
   std::chrono::milliseconds Acquire(const std::string& subscription, RequestKind kind);
 
+  // Takes one token if one is available now (and the kind is not blocked); never waits.
+  bool TryAcquire(const std::string& subscription, RequestKind kind);
+
   // Lowers the local bucket to what the server says remains (never raises it).
   void Observe(const std::string& subscription, RequestKind kind, double server_remaining);
 

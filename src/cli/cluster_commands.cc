@@ -4,12 +4,14 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "cli/session.h"
 #include "common/files.h"
 #include "engine/drift.h"
+#include "engine/preview.h"
 #include "engine/reconciler.h"
 #include "plan/planner.h"
 #include "plan/render.h"
@@ -119,7 +121,12 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
     return kExitFailure;
   }
   store::ClusterRecord record;
-  if (existing->has_value()) record = **existing;
+  std::optional<plan::Plan> previous;
+  if (existing->has_value()) {
+    record = **existing;
+    Result<plan::Plan> p = plan::PlanFromJson(record.plan_json);
+    if (p.ok() && record.phase != store::Phase::kDeleted) previous = std::move(p).value();
+  }
   bool first = !existing->has_value() || record.phase == store::Phase::kDeleted ||
                record.phase == store::Phase::kPending;
   record.name = s.name;
@@ -147,6 +154,18 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   if (!no_wait) options.on_progress = PrintProgress;
   engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
   engine::Outcome outcome = engine::Apply(env, s.name, plan, options);
+  if (outcome.ok && previous) {
+    // Owned resources the new plan no longer has (a pool scaled down, a NAT gateway dropped).
+    plan::Plan removed = plan::Removed(*previous, plan);
+    if (!removed.resources.empty()) {
+      engine::Outcome gone = engine::Delete(env, s.name, removed, options);
+      outcome.writes += gone.writes;
+      if (!gone.ok) {
+        outcome.ok = false;
+        outcome.first_error = gone.first_error;
+      }
+    }
+  }
   if (outcome.ok) {
     if (Status b = engine::RecordBaseline(env, s.name, plan); !b.ok()) {
       (void)ss.store->AddEvent(s.name, "Warning", "no drift baseline: " + b.message());
@@ -164,6 +183,62 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   std::cout << "cluster " << s.name << " is Ready (" << outcome.writes << " writes, "
             << outcome.unchanged << " unchanged); API server " << record.endpoint << "\n";
   return kExitOk;
+}
+
+int LivePlanCommand(const CommonOptions& common, const std::string& file) {
+  spec::Diagnostics diagnostics;
+  spec::ClusterSpec s = spec::LoadClusterSpec(file, spec::EmbeddedCatalog(), &diagnostics);
+  if (!diagnostics.empty()) {
+    for (const std::string& line : diagnostics.Lines()) std::cerr << line << "\n";
+    return kExitInvalid;
+  }
+  Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
+  if (!session.ok()) {
+    std::cerr << "easel: " << session.status().message() << "\n";
+    return kExitFailure;
+  }
+  Session& ss = **session;
+  plan::PlanOptions plan_options;
+  plan_options.blob_endpoint = ss.context.cloud.blob_endpoint;
+  plan::Plan plan = plan::BuildPlan(s, plan_options);
+  std::optional<plan::Plan> previous;
+  Result<std::optional<store::ClusterRecord>> stored = ss.store->GetCluster(s.name);
+  if (stored.ok() && stored->has_value() && (*stored)->phase != store::Phase::kDeleted) {
+    Result<plan::Plan> p = plan::PlanFromJson((*stored)->plan_json);
+    if (p.ok()) previous = std::move(p).value();
+  }
+  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
+  Result<std::vector<engine::PreviewItem>> items =
+      engine::Preview(env, s.name, plan, previous ? &*previous : nullptr);
+  if (!items.ok()) {
+    std::cerr << "easel: " << items.status().message() << "\n";
+    return kExitFailure;
+  }
+  std::map<std::string, int> counts;
+  if (common.output == "json") {
+    Json out = {{"cluster", s.name}, {"changes", Json::array()}};
+    for (const auto& i : *items) {
+      out["changes"].push_back({{"id", i.id},
+                                {"type", i.type},
+                                {"name", i.name},
+                                {"action", i.action},
+                                {"detail", i.detail}});
+    }
+    std::cout << out.dump(2) << "\n";
+  } else {
+    for (const auto& i : *items) {
+      counts[i.action]++;
+      std::string type = i.type.substr(i.type.rfind('/') + 1);
+      std::printf("%-10s %-22s %-40s %s\n", i.action.c_str(), type.c_str(), i.name.c_str(),
+                  i.detail.c_str());
+    }
+    std::printf("\n%d to create, %d to change, %d to delete, %d unchanged, %d read\n",
+                counts["create"], counts["update"], counts["delete"], counts["unchanged"],
+                counts["read"]);
+  }
+  bool blocked = false;
+  for (const auto& i : *items) blocked = blocked || i.action == "conflict" || i.action == "missing";
+  return blocked ? kExitFailure : kExitOk;
 }
 
 int DeleteCommand(const CommonOptions& common, const std::string& name, bool no_wait) {

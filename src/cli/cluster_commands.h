@@ -17,6 +17,8 @@ struct CommonOptions {
 };
 
 int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_wait);
+// `easel plan -f FILE --live`: what apply would create, change (with the field), delete, or leave.
+int LivePlanCommand(const CommonOptions& common, const std::string& file);
 int DeleteCommand(const CommonOptions& common, const std::string& name, bool no_wait);
 int GetClustersCommand(const CommonOptions& common);
 int DescribeClusterCommand(const CommonOptions& common, const std::string& name);

@@ -29,6 +29,9 @@ using Json = nlohmann::json;
 std::string LocalDir() { return EaselHome() + "/local"; }
 std::string PidFile() { return LocalDir() + "/azsim.pid"; }
 std::string ReadyFile() { return LocalDir() + "/azsim.ready.json"; }
+// The ports of the last start: reused so that the local cloud's endpoints (and the blob URLs
+// recorded in resources such as images) stay the same across restarts.
+std::string PortsFile() { return LocalDir() + "/ports"; }
 
 // The VHDs the examples reference, served by the local image catalog.
 const char* const kCatalogAccount = "easelimages";
@@ -143,39 +146,55 @@ Status LocalUp(const LocalOptions& options) {
     return WriteLocalContext(*ready);
   }
   std::string azsim = FindAzsim();
-  fs::remove(ReadyFile());
-  pid_t pid = ::fork();
-  if (pid < 0) return Status::IOError("fork failed");
-  if (pid == 0) {
-    ::setsid();
-    int out = ::open(ReadyFile().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open((LocalDir() + "/azsim.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int in = ::open("/dev/null", O_RDONLY);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    std::string scale = std::to_string(options.time_scale);
-    std::string state = LocalDir() + "/state";
-    execlp(azsim.c_str(), azsim.c_str(), "--listen", "127.0.0.1:0", "--blob-listen", "127.0.0.1:0",
-           "--state-dir", state.c_str(), "--time-scale", scale.c_str(),
-           static_cast<char*>(nullptr));
-    std::_Exit(127);
+  std::string arm_port = "0", blob_port = "0";
+  {
+    std::ifstream ports(PortsFile());
+    ports >> arm_port >> blob_port;
   }
   Result<Json> ready = Status::Unavailable("azsim did not start");
-  for (int i = 0; i < 300 && !ready.ok(); ++i) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      return Status::Unavailable("azsim (" + azsim + ") exited at start; see " + LocalDir() +
+  pid_t pid = 0;
+  // The remembered ports first; if they are taken now, any free ones.
+  for (int attempt = 0; attempt < 2 && !ready.ok(); ++attempt) {
+    if (attempt == 1) arm_port = blob_port = "0";
+    fs::remove(ReadyFile());
+    pid = ::fork();
+    if (pid < 0) return Status::IOError("fork failed");
+    if (pid == 0) {
+      ::setsid();
+      int out = ::open(ReadyFile().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = ::open((LocalDir() + "/azsim.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      int in = ::open("/dev/null", O_RDONLY);
+      ::dup2(in, 0);
+      ::dup2(out, 1);
+      ::dup2(err, 2);
+      std::string scale = std::to_string(options.time_scale);
+      std::string state = LocalDir() + "/state";
+      std::string listen = "127.0.0.1:" + arm_port, blob_listen = "127.0.0.1:" + blob_port;
+      execlp(azsim.c_str(), azsim.c_str(), "--listen", listen.c_str(), "--blob-listen",
+             blob_listen.c_str(), "--state-dir", state.c_str(), "--time-scale", scale.c_str(),
+             static_cast<char*>(nullptr));
+      std::_Exit(127);
+    }
+    bool exited = false;
+    for (int i = 0; i < 300 && !ready.ok() && !exited; ++i) {
+      int status = 0;
+      exited = ::waitpid(pid, &status, WNOHANG) == pid;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      ready = ReadyLine();
+    }
+    if (!ready.ok() && !exited) {
+      ::kill(pid, SIGTERM);
+      return Status::Unavailable("azsim did not report ready within 30 s; see " + LocalDir() +
                                  "/azsim.log");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    ready = ReadyLine();
   }
   if (!ready.ok()) {
-    ::kill(pid, SIGTERM);
-    return Status::Unavailable("azsim did not report ready within 30 s; see " + LocalDir() +
+    return Status::Unavailable("azsim (" + azsim + ") exited at start; see " + LocalDir() +
                                "/azsim.log");
   }
+  auto port_of = [](const std::string& url) { return url.substr(url.rfind(':') + 1); };
+  std::ofstream(PortsFile()) << port_of(ready->value("arm", "")) << " "
+                             << port_of(ready->value("blob", "")) << "\n";
   std::ofstream(PidFile()) << pid << "\n";
   if (Status s = WriteLocalContext(*ready); !s.ok()) return s;
   if (Status s = SeedImageCatalog(ready->value("subscriptionId", "")); !s.ok()) {

@@ -116,6 +116,10 @@ int main(int argc, char** argv) {
   CLI::App* plan = app.add_subcommand("plan", "print the Azure resources a cluster spec needs");
   plan->add_option("-f,--file", file, "cluster spec (YAML or JSON)")->required();
   plan->add_option("-o,--output", output, "table or json")->check(CLI::IsMember({"table", "json"}));
+  bool live = false;
+  plan->add_flag("--live", live,
+                 "compare with the cloud of the current context: what apply would create, "
+                 "change, delete or leave alone");
 
   CLI::App* apply = app.add_subcommand("apply", "create or update a cluster until it is Ready");
   apply->add_option("-f,--file", file, "cluster spec (YAML or JSON)")->required();
@@ -189,6 +193,10 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (*validate) return ValidateOrPlan(common.catalog_path, file, false, output);
+  if (*plan && live) {
+    common.output = output;
+    return easel::cli::LivePlanCommand(common, file);
+  }
   if (*plan) return ValidateOrPlan(common.catalog_path, file, true, output);
   if (*apply) return easel::cli::ApplyCommand(common, file, no_wait);
   if (*del_cluster) return easel::cli::DeleteCommand(common, name, no_wait);

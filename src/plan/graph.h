@@ -53,4 +53,8 @@ struct Plan {
   const ResourceNode* Find(const std::string& id) const;
 };
 
+// The owned resources of `before` that `after` no longer has, with their dependencies among
+// themselves (so they can be deleted in order). Ids compare case-insensitively.
+Plan Removed(const Plan& before, const Plan& after);
+
 }  // namespace easel::plan

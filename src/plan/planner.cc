@@ -1,6 +1,9 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <set>
+
+#include "common/strings.h"
 
 #include "plan/api_versions.h"
 #include "plan/arm_ids.h"
@@ -59,6 +62,28 @@ ResourceNode& BuilderContext::AddExisting(std::string id, const char* type, cons
                                           std::move(display_parent),
                                           std::move(summary)});
   return plan_->resources.back();
+}
+
+Plan Removed(const Plan& before, const Plan& after) {
+  std::set<std::string> kept;
+  for (const ResourceNode& r : after.resources) kept.insert(ToLower(r.id));
+  Plan removed;
+  removed.cluster = before.cluster;
+  std::set<std::string> gone;
+  for (const ResourceNode& r : before.resources) {
+    if (r.ownership == Ownership::kOwned && !kept.count(ToLower(r.id))) {
+      removed.resources.push_back(r);
+      gone.insert(r.id);
+    }
+  }
+  for (ResourceNode& r : removed.resources) {
+    std::vector<std::string> deps;
+    for (const std::string& d : r.depends_on) {
+      if (gone.count(d)) deps.push_back(d);
+    }
+    r.depends_on = std::move(deps);
+  }
+  return removed;
 }
 
 Plan BuildPlan(const spec::ClusterSpec& spec, const PlanOptions& options) {

@@ -252,12 +252,16 @@ Status Store::SetPhase(const std::string& cluster, Phase phase, const std::strin
 
 Status Store::DeleteCluster(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;  // all of it or none of it
   for (const char* sql :
        {"DELETE FROM resources WHERE cluster = ?", "DELETE FROM operations WHERE cluster = ?",
         "DELETE FROM events WHERE cluster = ?", "DELETE FROM clusters WHERE name = ?"}) {
-    if (Status s = Write(db_, sql, {name}, "deleting cluster"); !s.ok()) return s;
+    if (Status s = Write(db_, sql, {name}, "deleting cluster"); !s.ok()) {
+      (void)Exec("ROLLBACK");  // the error being returned matters more
+      return s;
+    }
   }
-  return Status::Ok();
+  return Exec("COMMIT");
 }
 
 Status Store::PutResource(const ResourceRecord& r) {

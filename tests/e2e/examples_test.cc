@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "common/strings.h"
@@ -275,6 +277,37 @@ TEST_F(Examples, DriftIsFoundCheaplyAndRepaired) {
   EXPECT_EQ(vnet["properties"]["subnets"].size(), 2u) << "updating the VNet kept its subnets";
   check = azure_->Easel("check demo");
   EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
+}
+
+// Scaling a pool down: `plan --live` shows the machines to delete, `apply` deletes them.
+TEST_F(Examples, ScalingDownDeletesTheDroppedMachines) {
+  ASSERT_EQ(azure_->Easel("apply -f examples/quickstart.yaml").exit_code, 0);
+  std::ifstream in(std::string(EASEL_SOURCE_DIR) + "/examples/quickstart.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string smaller = text.str();
+  smaller.replace(smaller.find("count: 3"), 8, "count: 2");
+  std::string path = azure_->home() + "/smaller.yaml";
+  std::ofstream(path) << smaller;
+
+  CommandResult preview = azure_->Easel("plan --live -f " + path);
+  ASSERT_EQ(preview.exit_code, 0) << preview.output;
+  EXPECT_NE(preview.output.find("0 to create, 0 to change, 2 to delete"), std::string::npos)
+      << preview.output;
+  CommandResult apply = azure_->Easel("apply -f " + path);
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+  std::string rg =
+      "/subscriptions/" + azure_->subscription() + "/resourceGroups/demo-rg/providers/";
+  EXPECT_TRUE(
+      azure_->Get(rg + "Microsoft.Compute/virtualMachines/demo-pool1-2", kCompute).is_null());
+  EXPECT_TRUE(
+      azure_->Get(rg + "Microsoft.Network/networkInterfaces/demo-pool1-2-nic", kNet).is_null());
+  EXPECT_FALSE(
+      azure_->Get(rg + "Microsoft.Compute/virtualMachines/demo-pool1-1", kCompute).is_null());
+  CommandResult same = azure_->Easel("plan --live -f " + path);
+  EXPECT_NE(same.output.find("0 to create, 0 to change, 0 to delete"), std::string::npos)
+      << same.output;
   EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
 }
 

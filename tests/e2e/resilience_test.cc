@@ -107,6 +107,23 @@ TEST(CrashSafety, KilledApplyAndDeleteConvergeWithoutDuplicates) {
   EXPECT_EQ(azure.ResourcesIn("demo-rg"), before);
 }
 
+// The local cloud keeps its endpoints across `easel local down` and `up`, so what easel recorded
+// (an image's blob URL) still matches: nothing to change after a restart.
+TEST(LocalAzureRestart, KeepsEndpointsAndState) {
+  LocalAzure azure(0);
+  ASSERT_TRUE(azure.ok()) << azure.error();
+  ASSERT_EQ(azure.Easel("apply -f examples/quickstart.yaml").exit_code, 0);
+  ASSERT_EQ(azure.Easel("local down").exit_code, 0);
+  CommandResult up = azure.Easel("local up --time-scale 0");
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  CommandResult preview = azure.Easel("plan --live -f examples/quickstart.yaml");
+  EXPECT_EQ(preview.exit_code, 0) << preview.output;
+  EXPECT_NE(preview.output.find("0 to create, 0 to change, 0 to delete, 20 unchanged"),
+            std::string::npos)
+      << preview.output;
+  EXPECT_EQ(azure.Easel("check demo").exit_code, 0);
+}
+
 TEST(Faults, ExamplesConvergeAndEveryRetryAfterIsRespected) {
   LocalAzure azure(0);
   ASSERT_TRUE(azure.ok()) << azure.error();

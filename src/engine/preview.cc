@@ -1,0 +1,51 @@
+#include "engine/preview.h"
+
+#include <set>
+
+#include "common/strings.h"
+#include "engine/diff.h"
+
+namespace easel::engine {
+
+Result<std::vector<PreviewItem>> Preview(const Environment& env, const std::string& cluster,
+                                         const plan::Plan& plan, const plan::Plan* previous) {
+  std::vector<PreviewItem> out;
+  const std::string owner_key = OwnershipKey(cluster);
+  std::set<std::string> planned;
+  for (const plan::ResourceNode& r : plan.resources) {
+    planned.insert(ToLower(r.id));
+    PreviewItem item{r.id, r.type, r.name, "", ""};
+    Result<azure::ArmResponse> got = env.arm->Call("GET", r.id, r.api_version);
+    if (!got.ok()) return got.status();
+    if (got->status != 200 && got->status != 404) {
+      return Status::Unavailable(r.name + ": " + azure::Describe(*got));
+    }
+    const bool exists = got->status == 200;
+    if (r.action == plan::Action::kRead) {
+      item.action = exists ? "read" : "missing";
+    } else if (!exists) {
+      item.action = "create";
+    } else {
+      const nlohmann::json& tags = got->body.contains("tags") ? got->body["tags"] : got->body;
+      bool owned =
+          r.type == "Microsoft.Network/virtualNetworks/subnets" ||
+          (tags.is_object() && tags.value(owner_key, "") == "owned") ||
+          (got->body.contains("properties") && got->body["properties"].contains("metadata") &&
+           got->body["properties"]["metadata"].value(owner_key, "") == "owned");
+      std::string difference = FirstDifference(nlohmann::json::parse(r.body.dump()), got->body);
+      item.action = !owned ? "conflict" : difference.empty() ? "unchanged" : "update";
+      item.detail = owned ? difference : "exists and is not owned by " + cluster;
+    }
+    out.push_back(std::move(item));
+  }
+  if (previous) {
+    for (const plan::ResourceNode& r : previous->resources) {
+      if (r.ownership == plan::Ownership::kOwned && !planned.count(ToLower(r.id))) {
+        out.push_back({r.id, r.type, r.name, "delete", "no longer in the spec"});
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace easel::engine
