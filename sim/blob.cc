@@ -133,7 +133,7 @@ struct BlobMeta {
   double copy_start = 0, copy_done = 0;  // wall times
   uint64_t copy_total = 0;
   std::string copy_source_key, copy_source_etag;  // the source as it was when the copy started
-  std::string file;  // data file name under data_dir/blobs
+  std::string file;                               // data file name under data_dir/blobs
 };
 
 struct ContainerMeta {
@@ -254,7 +254,9 @@ struct BlobService::Impl {
     if (src == blobs.end() || src->second.etag != b.copy_source_etag) {
       b.copy_status = "failed";
       b.copy_done = NowSeconds();
-      b.copy_description = "500 InternalError \"Copy failed: the source blob was modified or deleted during the copy.\"";
+      b.copy_description =
+          "500 InternalError \"Copy failed: the source blob was modified or deleted during the "
+          "copy.\"";
       b.size = 0;
       b.pages.clear();
       RemoveBlobData(b);
@@ -897,6 +899,18 @@ std::optional<HttpResponse> CheckConditions(const Req& r, const BlobMeta* b) {
   return std::nullopt;
 }
 
+// Stores a new version of a blob (dropping its uncommitted blocks) and answers 201.
+HttpResponse CommitBlob(BlobService::Impl& impl, const std::string& key, const BlobMeta& b) {
+  impl.blobs[key] = b;
+  impl.uncommitted.erase(key);
+  impl.SaveBlob(key);
+  HttpResponse res = Created();
+  res.Set("ETag", b.etag);
+  res.Set("Last-Modified", HttpDate(b.modified));
+  res.Set("x-ms-request-server-encrypted", "true");
+  return res;
+}
+
 HttpResponse StartCopy(BlobService::Impl& impl, const Req& r, const std::string& key);
 
 HttpResponse PutBlob(BlobService::Impl& impl, const Req& r, const std::string& key) {
@@ -943,23 +957,22 @@ HttpResponse PutBlob(BlobService::Impl& impl, const Req& r, const std::string& k
     if (!WriteFileRange(path, 0, r.http.body, b.size))
       return XmlError(500, "InternalError", "azsim could not write the blob.");
     if (type == "BlockBlob") {
-      b.content_md5 = r.http.Header("x-ms-blob-content-md5");
-      if (b.content_md5.empty())
-        b.content_md5 = Base64Encode(std::string(16, '\0')).empty() ? "" : "";
+      // Azure computes the MD5 of a single-shot upload and checks a transactional Content-MD5.
+      std::string md5 = Base64Encode(Md5(r.http.body));
+      std::string sent = r.http.Header("content-md5");
+      if (!sent.empty() && sent != md5)
+        return XmlError(400, "Md5Mismatch",
+                        "The MD5 value specified in the request did not match with the MD5 value "
+                        "calculated by the server.");
+      b.content_md5 =
+          r.http.HasHeader("x-ms-blob-content-md5") ? r.http.Header("x-ms-blob-content-md5") : md5;
     }
   } else {
     return XmlError(
         400, "MissingRequiredHeader",
         "An HTTP header that's mandatory for this request is not specified (x-ms-blob-type).");
   }
-  impl.blobs[key] = b;
-  impl.uncommitted.erase(key);
-  impl.SaveBlob(key);
-  HttpResponse res = Created();
-  res.Set("ETag", b.etag);
-  res.Set("Last-Modified", HttpDate(b.modified));
-  res.Set("x-ms-request-server-encrypted", "true");
-  return res;
+  return CommitBlob(impl, key, b);
 }
 
 HttpResponse PutBlock(BlobService::Impl& impl, const Req& r, const std::string& key) {
@@ -1036,14 +1049,7 @@ HttpResponse PutBlockList(BlobService::Impl& impl, const Req& r, const std::stri
     std::error_code ec;
     fs::remove(impl.BlockPath(f), ec);
   }
-  impl.uncommitted.erase(key);
-  impl.blobs[key] = b;
-  impl.SaveBlob(key);
-  HttpResponse res = Created();
-  res.Set("ETag", b.etag);
-  res.Set("Last-Modified", HttpDate(b.modified));
-  res.Set("x-ms-request-server-encrypted", "true");
-  return res;
+  return CommitBlob(impl, key, b);
 }
 
 HttpResponse GetBlockList(BlobService::Impl& impl, const Req& r, const std::string& key) {

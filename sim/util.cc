@@ -107,6 +107,13 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(md), sizeof(md));
 }
 
+std::string Md5(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
 std::string RandomBytes(size_t n) {
   std::string s(n, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(s.data()), int(n));

@@ -17,6 +17,7 @@ bool Base64UrlDecode(std::string_view text, std::string* out);
 
 std::string HmacSha256(std::string_view key, std::string_view data);
 std::string Sha256(std::string_view data);
+std::string Md5(std::string_view data);
 std::string RandomBytes(size_t n);
 std::string NewGuid();
 std::string HexEncode(std::string_view data);

@@ -4,6 +4,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { StorageManagementClient } from "@azure/arm-storage";
 import {
@@ -63,6 +64,7 @@ test("block blob: upload, download, ranged download, properties, list, delete", 
   assert.equal(p.contentType, "text/plain");
   assert.equal(p.blobType, "BlockBlob");
   assert.equal(p.metadata.k, "v");
+  assert.equal(Buffer.from(p.contentMD5).toString("base64"), createHash("md5").update("hello, azure").digest("base64"));
   const names = [];
   for await (const x of c.listBlobsFlat()) names.push(x.name);
   assert.ok(names.includes("hello.txt"));
