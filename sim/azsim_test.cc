@@ -14,6 +14,7 @@
 #include "sim/throttle.h"
 #include "sim/tls.h"
 #include "sim/util.h"
+#include "sim/vhd.h"
 
 namespace azsim {
 namespace {
@@ -82,6 +83,23 @@ TEST(Entra, IssuedTokensVerifyAndForgeriesDoNot) {
   auto again = EnsureTlsFiles(dir.path());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->ca_file, files->ca_file);
+}
+
+TEST(Vhd, FooterFieldsAndChecksum) {
+  std::string f = VhdFooter(1ull << 30, 12345, std::string(16, 'u'));
+  ASSERT_EQ(f.size(), 512u);
+  EXPECT_EQ(f.substr(0, 8), "conectix");
+  auto be32 = [&](size_t off) {
+    return uint32_t(uint8_t(f[off])) << 24 | uint32_t(uint8_t(f[off + 1])) << 16 |
+           uint32_t(uint8_t(f[off + 2])) << 8 | uint32_t(uint8_t(f[off + 3]));
+  };
+  EXPECT_EQ(be32(60), 2u);  // fixed disk
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 512; ++i)
+    if (i < 64 || i >= 68) sum += uint8_t(f[i]);
+  EXPECT_EQ(be32(64), ~sum);
+  // 1 GiB: 2,097,152 sectors -> 63 sectors/track, 16 heads, 2080 cylinders.
+  EXPECT_EQ(be32(56), (2080u << 16) | (16u << 8) | 63u);
 }
 
 TEST(Store, WritesSurviveReopen) {

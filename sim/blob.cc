@@ -13,6 +13,7 @@
 #include "common/strings.h"
 #include "sim/entra.h"
 #include "sim/util.h"
+#include "sim/vhd.h"
 
 namespace azsim {
 
@@ -1400,6 +1401,42 @@ HttpResponse BlobService::Handle(const HttpRequest& http) {
   }
   CommonHeaders(res, http);
   return res;
+}
+
+easel::Status BlobService::PutFixtureBlob(const std::string& account, const std::string& container,
+                                          const std::string& name, uint64_t size, bool vhd) {
+  if (Keys(account).empty())
+    return easel::Status::InvalidArgument("fixture blob " + account + "/" + container + "/" + name +
+                                          ": storage account " + account +
+                                          " is not in the fixture's resources");
+  if (vhd ? size % (1u << 20) != 0 : size % 512 != 0)
+    return easel::Status::InvalidArgument("fixture blob " + name + ": size must be a multiple of " +
+                                          (vhd ? "1 MiB" : "512"));
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string ckey = account + "/" + container;
+  if (!impl_->containers.count(ckey)) {
+    ContainerMeta c;
+    c.etag = NewBlobEtag();
+    c.modified = NowSeconds();
+    impl_->containers[ckey] = c;
+    impl_->SaveContainer(ckey);
+  }
+  std::string key = ckey + "/" + name;
+  if (impl_->blobs.count(key)) return easel::Status::Ok();
+  BlobMeta b;
+  b.type = "PageBlob";
+  b.size = vhd ? size + 512 : size;
+  b.created = b.modified = NowSeconds();
+  b.etag = NewBlobEtag();
+  b.file = HexEncode(Sha256(key + NewGuid()));
+  std::string footer =
+      vhd ? VhdFooter(size, uint32_t(NowSeconds() - 946684800), RandomBytes(16)) : "";
+  if (!WriteFileRange(impl_->DataPath(b.file), size, footer, b.size))
+    return easel::Status::IOError("cannot write fixture blob " + name);
+  if (vhd) AddRange(b.pages, size, size + 511);
+  impl_->blobs[key] = b;
+  impl_->SaveBlob(key);
+  return easel::Status::Ok();
 }
 
 }  // namespace azsim

@@ -42,6 +42,11 @@ class BlobService {
   void EnsureContainer(const std::string& account, const std::string& container,
                        const std::string& public_access);
   void DeleteContainer(const std::string& account, const std::string& container);
+  // Fixture: a page blob of `size` bytes (a multiple of 512) in an existing account, created with
+  // its container when absent; with `vhd`, `size` is the virtual disk size (a multiple of 1 MiB)
+  // and a fixed-VHD footer follows it.
+  easel::Status PutFixtureBlob(const std::string& account, const std::string& container,
+                               const std::string& name, uint64_t size, bool vhd);
   // Admin: a fixed copy speed that ignores --time-scale (0 restores the default model).
   void SetCopySpeedOverride(double mb_per_s);
   // True when `url` (https://host:port/{account}/{container}/{blob}, query ignored) names a blob.

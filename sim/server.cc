@@ -84,6 +84,11 @@ easel::Result<std::unique_ptr<Server>> Server::Start(const Options& options,
                                   Arm::Settings{options.time_scale, s->arm_base_, s->blob_base_});
   st = s->arm_->Start();
   if (!st.ok()) return st;
+  for (const auto& b : s->fixture_.blobs) {
+    st = s->blob_->PutFixtureBlob(b["account"], b["container"], b["name"],
+                                  b["sizeBytes"].get<uint64_t>(), b.value("vhd", false));
+    if (!st.ok()) return st;
+  }
   s->throttle_ = std::make_unique<Throttle>(options.throttle);
   s->faults_ = std::make_unique<Faults>(options.seed);
   if (!options.faults_file.empty()) {

@@ -173,3 +173,22 @@ test("virtual machine scale set: create, get, list, delete", async () => {
   await compute.virtualMachineScaleSets.beginDeleteAndWait(rg, "pool1", poll);
   await rejects(compute.virtualMachineScaleSets.get(rg, "pool1"), 404);
 });
+
+test("the fixture's image catalog holds a fixed VHD that an image can be made from", async () => {
+  const key = (await storage.storageAccounts.listKeys("demo-rg", "imagecatalog")).keys[0].value;
+  const blob = new BlobServiceClient(`${info.blob}/imagecatalog`, new StorageSharedKeyCredential("imagecatalog", key))
+    .getContainerClient("vhds").getPageBlobClient("base.vhd");
+  const props = await blob.getProperties();
+  assert.equal(props.contentLength, 64 * 1024 * 1024 + 512);
+  const footer = await blob.downloadToBuffer(64 * 1024 * 1024, 512);
+  assert.equal(footer.subarray(0, 8).toString(), "conectix");
+  assert.equal(footer.readUInt32BE(60), 2);
+  assert.equal(Number(footer.readBigUInt64BE(48)), 64 * 1024 * 1024);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) if (i < 64 || i >= 68) sum += footer[i];
+  assert.equal(footer.readUInt32BE(64), (~sum) >>> 0);
+  const img = await compute.images.beginCreateOrUpdateAndWait(rg, "from-catalog", {
+    location: loc, storageProfile: { osDisk: { osType: "Linux", osState: "Generalized", blobUri: blob.url } },
+  }, poll);
+  assert.equal(img.provisioningState, "Succeeded");
+});
