@@ -173,7 +173,7 @@ class ArmTest : public ::testing::Test {
         BlobService::Settings{dir_.path() + "/blob", "https://127.0.0.1:2", 200, 0});
     ASSERT_TRUE(blob_->Start().ok());
     arm_ = std::make_unique<Arm>(*store_, *blob_, fixture_,
-                                 Arm::Settings{1.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+                                 Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
     ASSERT_TRUE(arm_->Start().ok());
   }
 
@@ -255,7 +255,7 @@ TEST_F(ArmTest, StateSurvivesANewEngineOnTheSameStore) {
           .status,
       201);
   Arm again(*store_, *blob_, fixture_,
-            Arm::Settings{1.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+            Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
   ASSERT_TRUE(again.Start().ok());
   HttpRequest req;
   req.method = "GET";

@@ -274,6 +274,10 @@ test("a write while an operation is in flight: 429 RetryableErrorDueToAnotherOpe
     await rejects(net.networkSecurityGroups.beginCreateOrUpdateAndWait(rg, "busy", { location: loc, tags: { a: "b" } }, poll), 429, "RetryableErrorDueToAnotherOperation");
     const got = await net.networkSecurityGroups.get(rg, "busy");
     assert.equal(got.provisioningState, "Creating");
+    // Children of a busy parent are refused too.
+    await rejects(net.securityRules.beginCreateOrUpdateAndWait(rg, "busy", "r1", {
+      protocol: "Tcp", access: "Allow", direction: "Inbound", priority: 100, sourcePortRange: "*", destinationPortRange: "1", sourceAddressPrefix: "*", destinationAddressPrefix: "*",
+    }, poll), 429, "RetryableErrorDueToAnotherOperation");
   });
   const done = await net.networkSecurityGroups.get(rg, "busy");
   assert.equal(done.provisioningState, "Succeeded");
