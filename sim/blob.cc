@@ -151,6 +151,7 @@ struct BlobService::Impl {
   double copy_override = 0;
   std::mutex mu;
   std::map<std::string, std::vector<std::string>> accounts;  // account -> keys (base64)
+  std::map<std::string, bool> allow_public;                  // account -> allowBlobPublicAccess
   std::map<std::string, ContainerMeta> containers;           // "acct/ctr"
   std::map<std::string, BlobMeta> blobs;                     // "acct/ctr/blob"
   std::map<std::string, std::map<std::string, std::string>>
@@ -165,7 +166,11 @@ struct BlobService::Impl {
     return settings.data_dir + "/blocks/" + file;
   }
 
-  void SaveAccount(const std::string& a) { (void)store.Put("acct", a, json(accounts[a]).dump()); }
+  void SaveAccount(const std::string& a) {
+    (void)store.Put("acct", a,
+                    json{{"keys", accounts[a]}, {"allowPublic", allow_public[a]}}.dump());
+  }
+
   void SaveContainer(const std::string& key) {
     const ContainerMeta& c = containers[key];
     (void)store.Put("ctr", key,
@@ -285,7 +290,10 @@ easel::Status BlobService::Start() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   easel::Status st = impl_->store.Scan("acct", [&](const std::string& k, const std::string& v) {
     json j = json::parse(v, nullptr, false);
-    if (j.is_array()) impl_->accounts[k] = j.get<std::vector<std::string>>();
+    if (j.is_object() && j.contains("keys") && j["keys"].is_array()) {
+      impl_->accounts[k] = j["keys"].get<std::vector<std::string>>();
+      impl_->allow_public[k] = j.value("allowPublic", false);
+    }
   });
   if (!st.ok()) return st;
   st = impl_->store.Scan("ctr", [&](const std::string& k, const std::string& v) {
@@ -305,14 +313,19 @@ easel::Status BlobService::Start() {
   });
 }
 
-std::vector<std::string> BlobService::EnsureAccount(const std::string& account) {
+std::vector<std::string> BlobService::EnsureAccount(const std::string& account, bool allow_public) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto& keys = impl_->accounts[account];
-  if (keys.size() != 2) {
-    keys = {Base64Encode(RandomBytes(64)), Base64Encode(RandomBytes(64))};
-    impl_->SaveAccount(account);
-  }
+  if (keys.size() != 2) keys = {Base64Encode(RandomBytes(64)), Base64Encode(RandomBytes(64))};
+  impl_->allow_public[account] = allow_public;
+  impl_->SaveAccount(account);
   return keys;
+}
+
+bool BlobService::PublicAccessAllowed(const std::string& account) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->allow_public.find(account);
+  return it != impl_->allow_public.end() && it->second;
 }
 
 std::vector<std::string> BlobService::Keys(const std::string& account) {
@@ -532,6 +545,10 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
   }
   if (anonymous_ok) {
     auto c = impl.containers.find(r.account + "/" + r.container);
+    if (c != impl.containers.end() && !c->second.public_access.empty() &&
+        !impl.allow_public[r.account])
+      return XmlError(409, "PublicAccessNotPermitted",
+                      "Public access is not permitted on this storage account.");
     if (c != impl.containers.end() && (c->second.public_access == "container" ||
                                        (c->second.public_access == "blob" && !r.blob.empty())))
       return std::nullopt;
@@ -814,6 +831,9 @@ HttpResponse HandleContainer(BlobService::Impl& impl, const Req& r) {
     c.etag = NewBlobEtag();
     c.modified = NowSeconds();
     c.public_access = easel::ToLower(r.http.Header("x-ms-blob-public-access"));
+    if (!c.public_access.empty() && !impl.allow_public[r.account])
+      return XmlError(409, "PublicAccessNotPermitted",
+                      "Public access is not permitted on this storage account.");
     c.metadata = MetadataFromHeaders(r.http);
     impl.containers[key] = c;
     impl.SaveContainer(key);
@@ -861,7 +881,11 @@ HttpResponse HandleContainer(BlobService::Impl& impl, const Req& r) {
   }
   if (r.comp == "acl") {
     if (m == "PUT") {
-      c.public_access = easel::ToLower(r.http.Header("x-ms-blob-public-access"));
+      std::string access = easel::ToLower(r.http.Header("x-ms-blob-public-access"));
+      if (!access.empty() && !impl.allow_public[r.account])
+        return XmlError(409, "PublicAccessNotPermitted",
+                        "Public access is not permitted on this storage account.");
+      c.public_access = access;
       c.etag = NewBlobEtag();
       c.modified = NowSeconds();
       impl.SaveContainer(key);

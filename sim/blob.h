@@ -33,8 +33,10 @@ class BlobService {
   HttpResponse Handle(const HttpRequest& req);
 
   // ---- Called by ARM (Microsoft.Storage) ----
-  // Creates the account's keys when absent; returns {key1, key2}.
-  std::vector<std::string> EnsureAccount(const std::string& account);
+  // Creates the account's keys when absent and records whether containers may be public
+  // (allowBlobPublicAccess); returns {key1, key2}.
+  std::vector<std::string> EnsureAccount(const std::string& account, bool allow_public);
+  bool PublicAccessAllowed(const std::string& account);
   std::vector<std::string> Keys(const std::string& account);
   std::string RegenerateKey(const std::string& account, int index);
   void DeleteAccount(const std::string& account);

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "common/strings.h"
 #include "sim/util.h"
@@ -21,7 +22,7 @@ struct Entra::Impl {
   Fixture fixture;
   std::string authority;
   std::mutex mu;
-  std::map<std::string, TokenClaims> verified;  // token -> claims, a cache of good tokens
+  std::unordered_map<std::string, TokenClaims> verified;  // token -> claims, a cache of good tokens
 
   ~Impl() {
     if (key) EVP_PKEY_free(key);

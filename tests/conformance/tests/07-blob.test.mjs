@@ -237,3 +237,16 @@ test("a pending copy whose source changes ends failed, and the poller reports it
     await admin("POST", "settings", { blobCopyMBps: 0 });
   }
 });
+
+test("public access: refused unless the account allows it; then anonymous reads work", async () => {
+  await rejects(srcSvc.getContainerClient("public1").create({ access: "blob" }), 409, "PublicAccessNotPermitted");
+  const name = unique("pubacct");
+  await storage.storageAccounts.beginCreateAndWait(rg, name, { location: "eastus", sku: { name: "Standard_LRS" }, kind: "StorageV2", allowBlobPublicAccess: true }, poll);
+  const cred = new StorageSharedKeyCredential(name, (await storage.storageAccounts.listKeys(rg, name)).keys[0].value);
+  const svc = new BlobServiceClient(`${info.blob}/${name}`, cred);
+  await svc.getContainerClient("public").create({ access: "blob" });
+  await svc.getContainerClient("public").getBlockBlobClient("open.txt").upload("open", 4);
+  const anon = new BlobClient(`${info.blob}/${name}/public/open.txt`);
+  assert.equal((await anon.downloadToBuffer()).toString(), "open");
+  await rejects(storage.blobContainers.create(rg, src, "armpublic", { publicAccess: "Container" }), 409, "PublicAccessNotPermitted");
+});
