@@ -411,6 +411,9 @@ struct Req {
   const HttpRequest& http;
   std::string account, container, blob;  // decoded
   std::string comp, restype;
+  // Who was authorized, for the request log: "sharedkey:{account}", a token's object id,
+  // "sas:{account}" or "anonymous".
+  mutable std::string principal;
 };
 
 std::string CanonicalHeaders(const HttpRequest& req) {
@@ -482,7 +485,10 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
     std::string sts = SharedKeyStringToSign(req, r.account);
     for (const auto& key : keys_it->second) {
       std::string raw;
-      if (Base64Decode(key, &raw) && Base64Encode(HmacSha256(raw, sts)) == sig) return std::nullopt;
+      if (Base64Decode(key, &raw) && Base64Encode(HmacSha256(raw, sts)) == sig) {
+        r.principal = "sharedkey:" + r.account;
+        return std::nullopt;
+      }
     }
     return XmlError(403, "AuthenticationFailed",
                     "Server failed to authenticate the request. Make sure the value of "
@@ -500,6 +506,7 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
                   " resource_id=https://storage.azure.com");
       return res;
     }
+    r.principal = claims->object_id;
     return std::nullopt;
   }
   if (req.query.count("sig")) {
@@ -541,6 +548,7 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
       return XmlError(
           403, "AuthorizationPermissionMismatch",
           "This request is not authorized to perform this operation using this permission.");
+    r.principal = "sas:" + r.account;
     return std::nullopt;
   }
   if (anonymous_ok) {
@@ -550,8 +558,10 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
       return XmlError(409, "PublicAccessNotPermitted",
                       "Public access is not permitted on this storage account.");
     if (c != impl.containers.end() && (c->second.public_access == "container" ||
-                                       (c->second.public_access == "blob" && !r.blob.empty())))
+                                       (c->second.public_access == "blob" && !r.blob.empty()))) {
+      r.principal = "anonymous";
       return std::nullopt;
+    }
   }
   if (!r.blob.empty() || !r.container.empty()) {
     auto c = impl.containers.find(r.account + "/" + r.container);
@@ -1230,7 +1240,8 @@ HttpResponse StartCopy(BlobService::Impl& impl, const Req& r, const std::string&
   if (!src_auth.empty()) src_req.headers["authorization"] = src_auth;
   Req sr{src_req, seg[0],
          seg[1],  easel::Join(std::vector<std::string>(seg.begin() + 2, seg.end()), "/"),
-         "",      ""};
+         "",      "",
+         ""};
   std::string src_key = sr.account + "/" + sr.container + "/" + sr.blob;
   auto sit = impl.blobs.find(src_key);
   bool same_account = sr.account == r.account;
@@ -1401,10 +1412,10 @@ HttpResponse HandleBlob(BlobService::Impl& impl, const Req& r) {
 
 }  // namespace
 
-HttpResponse BlobService::Handle(const HttpRequest& http) {
+HttpResponse BlobService::Handle(const HttpRequest& http, std::string* principal) {
   Impl& impl = *impl_;
   std::vector<std::string> seg = SplitPath(http.path);
-  Req r{http, "", "", "", http.Query("comp"), http.Query("restype")};
+  Req r{http, "", "", "", http.Query("comp"), http.Query("restype"), ""};
   if (!seg.empty()) r.account = seg[0];
   if (seg.size() >= 2) r.container = seg[1];
   if (seg.size() >= 3)
@@ -1424,6 +1435,7 @@ HttpResponse BlobService::Handle(const HttpRequest& http) {
     }
   }
   CommonHeaders(res, http);
+  if (principal) *principal = r.principal;
   return res;
 }
 

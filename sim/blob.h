@@ -30,7 +30,8 @@ class BlobService {
   ~BlobService();
   easel::Status Start();
 
-  HttpResponse Handle(const HttpRequest& req);
+  // Serves a blob request; *principal receives who was authorized (for the request log).
+  HttpResponse Handle(const HttpRequest& req, std::string* principal);
 
   // ---- Called by ARM (Microsoft.Storage) ----
   // Creates the account's keys when absent and records whether containers may be public

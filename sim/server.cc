@@ -230,6 +230,7 @@ HttpResponse Server::HandleArm(HttpRequest& req, std::string* principal) {
 
 HttpResponse Server::HandleBlob(HttpRequest& req) {
   double start = NowSeconds();
+  std::string principal;
   FaultDecision f = faults_->Decide("blob",
                                     req.method == "GET" || req.method == "HEAD" ? "read"
                                     : req.method == "DELETE"                    ? "delete"
@@ -250,9 +251,9 @@ HttpResponse Server::HandleBlob(HttpRequest& req) {
                "</Code><Message>Fault injected by azsim.</Message></Error>";
     if (status == 503) res.Set("Retry-After", std::to_string(int64_t(std::ceil(f.retry_after))));
   } else {
-    res = blob_->Handle(req);
+    res = blob_->Handle(req, &principal);
   }
-  Record(req, "blob", "", res.status, start);
+  Record(req, "blob", principal, res.status, start);
   return res;
 }
 

@@ -203,6 +203,10 @@ test("bearer tokens (storage audience) authorize data-plane calls", async () => 
   await c.create();
   await c.getBlockBlobClient("t.txt").upload("token", 5);
   assert.equal((await c.getBlockBlobClient("t.txt").downloadToBuffer()).toString(), "token");
+  const log = (await admin("GET", "requests")).text.trim().split("\n").map((l) => JSON.parse(l));
+  const mine = log.filter((e) => e.service === "blob" && e.path === `/${src}/bearer/t.txt`);
+  assert.ok(mine.length >= 2);
+  assert.equal(mine.at(-1).principal, "22222222-2222-4222-8222-222222222222");
 });
 
 test("anonymous access to a private container is refused", async () => {
