@@ -48,7 +48,7 @@ const fixture = {
 const fixtureFile = join(stateDir, "fixture.json");
 writeFileSync(fixtureFile, JSON.stringify(fixture));
 
-const sim = spawn(bin, ["--state-dir", join(stateDir, "main"), "--fixtures", fixtureFile, "--time-scale", "0", "--seed", "7"], {
+const sim = spawn(bin, ["--state-dir", join(stateDir, "main"), "--fixtures", fixtureFile, "--time-scale", process.env.AZSIM_TIME_SCALE ?? "0", "--seed", "7"], {
   stdio: ["ignore", "pipe", "inherit"],
 });
 let exiting = false;

@@ -7,7 +7,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { StorageManagementClient } from "@azure/arm-storage";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { credential, clientOptions, poll, sub, unique, rejects, arm, rgId, info, withPaused } from "./lib.mjs";
+import { credential, clientOptions, poll, sub, unique, rejects, arm, rgId, info, withPaused, waitTerminal } from "./lib.mjs";
 
 const resources = new ResourceManagementClient(credential, sub, clientOptions);
 const net = new NetworkManagementClient(credential, sub, clientOptions);
@@ -135,6 +135,7 @@ test("a write while a VM operation is in flight: 409 AnotherOperationInProgress"
     assert.equal(first.status, 201, first.text);
     await rejects(compute.virtualMachines.beginCreateOrUpdateAndWait(rg, "vm5", vmBody("nic-vm5"), poll), 409, "AnotherOperationInProgress");
   });
+  await waitTerminal(`${rgId(rg)}/providers/Microsoft.Compute/virtualMachines/vm5?api-version=2025-04-01`);
   const vm = await compute.virtualMachines.get(rg, "vm5");
   assert.equal(vm.provisioningState, "Succeeded");
 });
