@@ -500,10 +500,8 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
       HttpResponse res =
           XmlError(401, "InvalidAuthenticationInfo",
                    "Server failed to authenticate the request. " + claims.status().message());
-      res.Set("WWW-Authenticate",
-              "Bearer authorization_uri=" +
-                  std::string("https://login.microsoftonline.com/common/oauth2/authorize") +
-                  " resource_id=https://storage.azure.com");
+      res.Set("WWW-Authenticate", "Bearer authorization_uri=" + impl.entra.AuthorizeUri() +
+                                      " resource_id=https://storage.azure.com");
       return res;
     }
     r.principal = claims->object_id;

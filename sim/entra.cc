@@ -89,6 +89,10 @@ easel::Result<std::unique_ptr<Entra>> Entra::Create(const std::string& jwt_key_f
   return e;
 }
 
+std::string Entra::AuthorizeUri() const {
+  return impl_->authority + "/" + impl_->fixture.tenants.at(0) + "/oauth2/authorize";
+}
+
 std::string Entra::Issue(const Principal& p, const std::string& audience, double lifetime) {
   double now = NowSeconds();
   json header = {{"typ", "JWT"}, {"alg", "RS256"}, {"kid", "azsim-1"}};

@@ -184,7 +184,7 @@ HttpResponse Server::HandleArm(HttpRequest& req, std::string* principal) {
             missing ? "Authentication failed. The 'Authorization' header is missing."
                     : "The access token is invalid: " + claims.status().message()));
     r.Set("WWW-Authenticate",
-          "Bearer authorization_uri=\"" + arm_base_ + "/" + fixture_.tenants[0] +
+          "Bearer authorization_uri=\"" + entra_->AuthorizeUri() +
               "\", error=\"invalid_token\", error_description=\"The authentication failed.\"");
     return r;
   }
