@@ -20,6 +20,11 @@ std::string Sha256(std::string_view data);
 std::string Md5(std::string_view data);
 std::string RandomBytes(size_t n);
 std::string NewGuid();
+// A GUID-shaped id from a per-thread generator seeded once from OpenSSL: for request ids, which
+// need uniqueness, not unpredictability.
+std::string RequestId();
+// A JSON string literal (with quotes) for `s`.
+std::string JsonQuote(std::string_view s);
 std::string HexEncode(std::string_view data);
 
 // Percent-decoding; '+' becomes a space when form is true.
