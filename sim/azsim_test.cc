@@ -60,6 +60,15 @@ TEST(Util, QueryAndPathDecoding) {
   EXPECT_EQ(seg[3], "%");
 }
 
+TEST(Util, JsonQuoteAndRequestIds) {
+  EXPECT_EQ(JsonQuote("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+  json parsed = json::parse(JsonQuote(std::string("x\x01\"y")));
+  EXPECT_EQ(parsed.get<std::string>(), std::string("x\x01\"y"));
+  std::string a = RequestId(), b = RequestId();
+  EXPECT_EQ(a.size(), 36u);
+  EXPECT_NE(a, b);
+}
+
 TEST(Entra, IssuedTokensVerifyAndForgeriesDoNot) {
   TempDir dir;
   auto files = EnsureTlsFiles(dir.path());
