@@ -1236,6 +1236,15 @@ HttpResponse Arm::ListGeneric(const HttpRequest& req, const std::string& prefix,
       continue;
     }
     if (!type_filter.empty() && !IEquals(type_filter, r.type)) continue;
+    // Without a tag filter, entries before the page are skipped without parsing them.
+    if (tag_name.empty() && index < skip) {
+      ++index;
+      continue;
+    }
+    if (tag_name.empty() && arr.size() >= page) {
+      more = true;
+      break;
+    }
     json body = json::parse(r.body, nullptr, false);
     if (!body.is_object()) continue;
     if (!tag_name.empty()) {

@@ -258,6 +258,28 @@ TEST_F(ArmTest, SubnetRulesAndReferences) {
             "InvalidRequestContent");
 }
 
+TEST_F(ArmTest, GroupListsPageWithNextLink) {
+  for (int i = 0; i < 1205; ++i)
+    ASSERT_EQ(Call("PUT", "Microsoft.ManagedIdentity/userAssignedIdentities/id" + std::to_string(i),
+                   {{"location", "eastus"}, {"tags", {{"n", std::to_string(i % 2)}}}})
+                  .status,
+              201);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/resources";
+  req.query["api-version"] = "2024-11-01";
+  json first = json::parse(arm_->Handle(req, "").body);
+  ASSERT_EQ(first["value"].size(), 1000u);
+  std::string next = first["nextLink"];
+  req.query = ParseQuery(next.substr(next.find('?') + 1));
+  json second = json::parse(arm_->Handle(req, "").body);
+  EXPECT_EQ(second["value"].size(), 205u);
+  EXPECT_FALSE(second.contains("nextLink"));
+  req.query = {{"api-version", "2024-11-01"}, {"$filter", "tagName eq 'n' and tagValue eq '1'"}};
+  json odd = json::parse(arm_->Handle(req, "").body);
+  EXPECT_EQ(odd["value"].size(), 602u);
+}
+
 TEST_F(ArmTest, StateSurvivesANewEngineOnTheSameStore) {
   EXPECT_EQ(
       Call("PUT", "Microsoft.ManagedIdentity/userAssignedIdentities/idA", {{"location", "eastus"}})
