@@ -29,7 +29,6 @@ HttpResponse ArmJson(int status, const json& body) {
 
 HttpResponse ArmErrorResponse(const ArmError& e) {
   HttpResponse r = ArmJson(e.status, ArmErrorBody(e));
-  r.Set("x-ms-failure-cause", "gateway");
   return r;
 }
 
@@ -650,6 +649,8 @@ HttpResponse Arm::HandleLocked(const HttpRequest& req, const std::string& lro_fa
       return ListGeneric(req, ToLower(rg->id) + "/providers/", canon_sub, true);
     }
   }
+  if (seg.size() == 3 && IEquals(seg[2], "locations") && req.method == "GET")
+    return Locations(canon_sub);
   if (seg.size() == 3 && IEquals(seg[2], "resources") && req.method == "GET")
     return ListGeneric(req, ToLower("/subscriptions/" + canon_sub) + "/resourcegroups/", canon_sub,
                        true);
@@ -882,6 +883,13 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t,
   }
   const Resource* existing = Find(t.id);
   std::optional<json> existing_json;
+  // A child cannot be written while its parent has an operation in flight.
+  if (const Resource* parent = t.parent_id == t.scope_id ? nullptr : Find(t.parent_id)) {
+    if (const TypeSpec* ps = types_.Find(parent->type)) {
+      ArmError c = CheckConflict(*parent, *ps);
+      if (!c.ok()) return ArmErrorResponse(c);
+    }
+  }
   if (existing) {
     ArmError c = CheckConflict(*existing, spec);
     if (!c.ok()) return ArmErrorResponse(c);
@@ -1228,6 +1236,15 @@ HttpResponse Arm::ListGeneric(const HttpRequest& req, const std::string& prefix,
       continue;
     }
     if (!type_filter.empty() && !IEquals(type_filter, r.type)) continue;
+    // Without a tag filter, entries before the page are skipped without parsing them.
+    if (tag_name.empty() && index < skip) {
+      ++index;
+      continue;
+    }
+    if (tag_name.empty() && arr.size() >= page) {
+      more = true;
+      break;
+    }
     json body = json::parse(r.body, nullptr, false);
     if (!body.is_object()) continue;
     if (!tag_name.empty()) {
@@ -1301,6 +1318,34 @@ HttpResponse Arm::ResourceGroup(const HttpRequest& req, const std::string& sub,
     return Delete(req, t, lro_failure_code);
   }
   return ArmErrorResponse(Err(405, "MethodNotAllowed", "The method is not allowed."));
+}
+
+HttpResponse Arm::Locations(const std::string& sub) const {
+  // Regions azsim accepts everywhere (it does not restrict locations), with their zones.
+  static const std::vector<std::tuple<const char*, const char*, bool>> kRegions = {
+      {"eastus", "East US", true},           {"eastus2", "East US 2", true},
+      {"westus", "West US", false},          {"westus2", "West US 2", true},
+      {"westus3", "West US 3", true},        {"centralus", "Central US", true},
+      {"northeurope", "North Europe", true}, {"westeurope", "West Europe", true},
+      {"uksouth", "UK South", true},         {"southeastasia", "Southeast Asia", true},
+      {"japaneast", "Japan East", true},     {"australiaeast", "Australia East", true}};
+  json arr = json::array();
+  for (const auto& [name, display, zoned] : kRegions) {
+    json l = {{"id", "/subscriptions/" + sub + "/locations/" + name},
+              {"name", name},
+              {"type", "Region"},
+              {"displayName", display},
+              {"regionalDisplayName", std::string("(azsim) ") + display},
+              {"metadata", {{"regionType", "Physical"}, {"regionCategory", "Recommended"}}}};
+    if (zoned) {
+      json zones = json::array();
+      for (const char* z : {"1", "2", "3"})
+        zones.push_back({{"logicalZone", z}, {"physicalZone", std::string(name) + "-az" + z}});
+      l["availabilityZoneMappings"] = zones;
+    }
+    arr.push_back(std::move(l));
+  }
+  return ArmJson(200, {{"value", arr}});
 }
 
 HttpResponse Arm::CheckNameAvailability(const HttpRequest& req) {

@@ -187,6 +187,7 @@ class Arm {
   HttpResponse OperationStatus(const HttpRequest& req, const std::string& op_id, bool result_style);
   HttpResponse Subscription(const HttpRequest& req, const std::vector<std::string>& seg);
   HttpResponse CheckNameAvailability(const HttpRequest& req);
+  HttpResponse Locations(const std::string& sub) const;
 
   std::string Render(const Resource& r) const;  // body + composed children
   void AdvanceDue();

@@ -76,7 +76,7 @@ ArmError ValidateAccount(PutContext& ctx) {
   if (!props.contains("accessTier") && IEquals(ctx.body.value("kind", ""), "StorageV2"))
     props["accessTier"] = "Hot";
   props["keyCreationTime"] = {{"key1", props["creationTime"]}, {"key2", props["creationTime"]}};
-  ctx.arm.blob().EnsureAccount(ctx.name);
+  ctx.arm.blob().EnsureAccount(ctx.name, props.value("allowBlobPublicAccess", false) == true);
   std::string bs = ctx.id + "/blobServices/default";
   if (!ctx.arm.Find(bs))
     ctx.extra_puts.push_back(
@@ -124,6 +124,9 @@ ArmError ValidateContainer(PutContext& ctx) {
   std::string account;
   for (size_t i = 0; i + 1 < seg.size(); ++i)
     if (IEquals(seg[i], "storageAccounts")) account = seg[i + 1];
+  if (!IEquals(access, "None") && !ctx.arm.blob().PublicAccessAllowed(account))
+    return Err(409, "PublicAccessNotPermitted",
+               "Public access is not permitted on this storage account.");
   ctx.arm.blob().EnsureContainer(account, ctx.name,
                                  IEquals(access, "None") ? "" : easel::ToLower(access));
   return {};

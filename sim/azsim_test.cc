@@ -14,6 +14,7 @@
 #include "sim/throttle.h"
 #include "sim/tls.h"
 #include "sim/util.h"
+#include "sim/vhd.h"
 
 namespace azsim {
 namespace {
@@ -59,6 +60,15 @@ TEST(Util, QueryAndPathDecoding) {
   EXPECT_EQ(seg[3], "%");
 }
 
+TEST(Util, JsonQuoteAndRequestIds) {
+  EXPECT_EQ(JsonQuote("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+  json parsed = json::parse(JsonQuote(std::string("x\x01\"y")));
+  EXPECT_EQ(parsed.get<std::string>(), std::string("x\x01\"y"));
+  std::string a = RequestId(), b = RequestId();
+  EXPECT_EQ(a.size(), 36u);
+  EXPECT_NE(a, b);
+}
+
 TEST(Entra, IssuedTokensVerifyAndForgeriesDoNot) {
   TempDir dir;
   auto files = EnsureTlsFiles(dir.path());
@@ -82,6 +92,23 @@ TEST(Entra, IssuedTokensVerifyAndForgeriesDoNot) {
   auto again = EnsureTlsFiles(dir.path());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->ca_file, files->ca_file);
+}
+
+TEST(Vhd, FooterFieldsAndChecksum) {
+  std::string f = VhdFooter(1ull << 30, 12345, std::string(16, 'u'));
+  ASSERT_EQ(f.size(), 512u);
+  EXPECT_EQ(f.substr(0, 8), "conectix");
+  auto be32 = [&](size_t off) {
+    return uint32_t(uint8_t(f[off])) << 24 | uint32_t(uint8_t(f[off + 1])) << 16 |
+           uint32_t(uint8_t(f[off + 2])) << 8 | uint32_t(uint8_t(f[off + 3]));
+  };
+  EXPECT_EQ(be32(60), 2u);  // fixed disk
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 512; ++i)
+    if (i < 64 || i >= 68) sum += uint8_t(f[i]);
+  EXPECT_EQ(be32(64), ~sum);
+  // 1 GiB: 2,097,152 sectors -> 63 sectors/track, 16 heads, 2080 cylinders.
+  EXPECT_EQ(be32(56), (2080u << 16) | (16u << 8) | 63u);
 }
 
 TEST(Store, WritesSurviveReopen) {
@@ -155,7 +182,7 @@ class ArmTest : public ::testing::Test {
         BlobService::Settings{dir_.path() + "/blob", "https://127.0.0.1:2", 200, 0});
     ASSERT_TRUE(blob_->Start().ok());
     arm_ = std::make_unique<Arm>(*store_, *blob_, fixture_,
-                                 Arm::Settings{1.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+                                 Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
     ASSERT_TRUE(arm_->Start().ok());
   }
 
@@ -231,13 +258,35 @@ TEST_F(ArmTest, SubnetRulesAndReferences) {
             "InvalidRequestContent");
 }
 
+TEST_F(ArmTest, GroupListsPageWithNextLink) {
+  for (int i = 0; i < 1205; ++i)
+    ASSERT_EQ(Call("PUT", "Microsoft.ManagedIdentity/userAssignedIdentities/id" + std::to_string(i),
+                   {{"location", "eastus"}, {"tags", {{"n", std::to_string(i % 2)}}}})
+                  .status,
+              201);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/resources";
+  req.query["api-version"] = "2024-11-01";
+  json first = json::parse(arm_->Handle(req, "").body);
+  ASSERT_EQ(first["value"].size(), 1000u);
+  std::string next = first["nextLink"];
+  req.query = ParseQuery(next.substr(next.find('?') + 1));
+  json second = json::parse(arm_->Handle(req, "").body);
+  EXPECT_EQ(second["value"].size(), 205u);
+  EXPECT_FALSE(second.contains("nextLink"));
+  req.query = {{"api-version", "2024-11-01"}, {"$filter", "tagName eq 'n' and tagValue eq '1'"}};
+  json odd = json::parse(arm_->Handle(req, "").body);
+  EXPECT_EQ(odd["value"].size(), 602u);
+}
+
 TEST_F(ArmTest, StateSurvivesANewEngineOnTheSameStore) {
   EXPECT_EQ(
       Call("PUT", "Microsoft.ManagedIdentity/userAssignedIdentities/idA", {{"location", "eastus"}})
           .status,
       201);
   Arm again(*store_, *blob_, fixture_,
-            Arm::Settings{1.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+            Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
   ASSERT_TRUE(again.Start().ok());
   HttpRequest req;
   req.method = "GET";

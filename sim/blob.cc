@@ -13,6 +13,7 @@
 #include "common/strings.h"
 #include "sim/entra.h"
 #include "sim/util.h"
+#include "sim/vhd.h"
 
 namespace azsim {
 
@@ -133,7 +134,7 @@ struct BlobMeta {
   double copy_start = 0, copy_done = 0;  // wall times
   uint64_t copy_total = 0;
   std::string copy_source_key, copy_source_etag;  // the source as it was when the copy started
-  std::string file;  // data file name under data_dir/blobs
+  std::string file;                               // data file name under data_dir/blobs
 };
 
 struct ContainerMeta {
@@ -150,6 +151,7 @@ struct BlobService::Impl {
   double copy_override = 0;
   std::mutex mu;
   std::map<std::string, std::vector<std::string>> accounts;  // account -> keys (base64)
+  std::map<std::string, bool> allow_public;                  // account -> allowBlobPublicAccess
   std::map<std::string, ContainerMeta> containers;           // "acct/ctr"
   std::map<std::string, BlobMeta> blobs;                     // "acct/ctr/blob"
   std::map<std::string, std::map<std::string, std::string>>
@@ -164,7 +166,11 @@ struct BlobService::Impl {
     return settings.data_dir + "/blocks/" + file;
   }
 
-  void SaveAccount(const std::string& a) { (void)store.Put("acct", a, json(accounts[a]).dump()); }
+  void SaveAccount(const std::string& a) {
+    (void)store.Put("acct", a,
+                    json{{"keys", accounts[a]}, {"allowPublic", allow_public[a]}}.dump());
+  }
+
   void SaveContainer(const std::string& key) {
     const ContainerMeta& c = containers[key];
     (void)store.Put("ctr", key,
@@ -254,7 +260,9 @@ struct BlobService::Impl {
     if (src == blobs.end() || src->second.etag != b.copy_source_etag) {
       b.copy_status = "failed";
       b.copy_done = NowSeconds();
-      b.copy_description = "500 InternalError \"Copy failed: the source blob was modified or deleted during the copy.\"";
+      b.copy_description =
+          "500 InternalError \"Copy failed: the source blob was modified or deleted during the "
+          "copy.\"";
       b.size = 0;
       b.pages.clear();
       RemoveBlobData(b);
@@ -282,7 +290,10 @@ easel::Status BlobService::Start() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   easel::Status st = impl_->store.Scan("acct", [&](const std::string& k, const std::string& v) {
     json j = json::parse(v, nullptr, false);
-    if (j.is_array()) impl_->accounts[k] = j.get<std::vector<std::string>>();
+    if (j.is_object() && j.contains("keys") && j["keys"].is_array()) {
+      impl_->accounts[k] = j["keys"].get<std::vector<std::string>>();
+      impl_->allow_public[k] = j.value("allowPublic", false);
+    }
   });
   if (!st.ok()) return st;
   st = impl_->store.Scan("ctr", [&](const std::string& k, const std::string& v) {
@@ -302,14 +313,19 @@ easel::Status BlobService::Start() {
   });
 }
 
-std::vector<std::string> BlobService::EnsureAccount(const std::string& account) {
+std::vector<std::string> BlobService::EnsureAccount(const std::string& account, bool allow_public) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto& keys = impl_->accounts[account];
-  if (keys.size() != 2) {
-    keys = {Base64Encode(RandomBytes(64)), Base64Encode(RandomBytes(64))};
-    impl_->SaveAccount(account);
-  }
+  if (keys.size() != 2) keys = {Base64Encode(RandomBytes(64)), Base64Encode(RandomBytes(64))};
+  impl_->allow_public[account] = allow_public;
+  impl_->SaveAccount(account);
   return keys;
+}
+
+bool BlobService::PublicAccessAllowed(const std::string& account) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->allow_public.find(account);
+  return it != impl_->allow_public.end() && it->second;
 }
 
 std::vector<std::string> BlobService::Keys(const std::string& account) {
@@ -395,6 +411,9 @@ struct Req {
   const HttpRequest& http;
   std::string account, container, blob;  // decoded
   std::string comp, restype;
+  // Who was authorized, for the request log: "sharedkey:{account}", a token's object id,
+  // "sas:{account}" or "anonymous".
+  mutable std::string principal;
 };
 
 std::string CanonicalHeaders(const HttpRequest& req) {
@@ -466,7 +485,10 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
     std::string sts = SharedKeyStringToSign(req, r.account);
     for (const auto& key : keys_it->second) {
       std::string raw;
-      if (Base64Decode(key, &raw) && Base64Encode(HmacSha256(raw, sts)) == sig) return std::nullopt;
+      if (Base64Decode(key, &raw) && Base64Encode(HmacSha256(raw, sts)) == sig) {
+        r.principal = "sharedkey:" + r.account;
+        return std::nullopt;
+      }
     }
     return XmlError(403, "AuthenticationFailed",
                     "Server failed to authenticate the request. Make sure the value of "
@@ -478,12 +500,11 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
       HttpResponse res =
           XmlError(401, "InvalidAuthenticationInfo",
                    "Server failed to authenticate the request. " + claims.status().message());
-      res.Set("WWW-Authenticate",
-              "Bearer authorization_uri=" +
-                  std::string("https://login.microsoftonline.com/common/oauth2/authorize") +
-                  " resource_id=https://storage.azure.com");
+      res.Set("WWW-Authenticate", "Bearer authorization_uri=" + impl.entra.AuthorizeUri() +
+                                      " resource_id=https://storage.azure.com");
       return res;
     }
+    r.principal = claims->object_id;
     return std::nullopt;
   }
   if (req.query.count("sig")) {
@@ -525,13 +546,20 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
       return XmlError(
           403, "AuthorizationPermissionMismatch",
           "This request is not authorized to perform this operation using this permission.");
+    r.principal = "sas:" + r.account;
     return std::nullopt;
   }
   if (anonymous_ok) {
     auto c = impl.containers.find(r.account + "/" + r.container);
+    if (c != impl.containers.end() && !c->second.public_access.empty() &&
+        !impl.allow_public[r.account])
+      return XmlError(409, "PublicAccessNotPermitted",
+                      "Public access is not permitted on this storage account.");
     if (c != impl.containers.end() && (c->second.public_access == "container" ||
-                                       (c->second.public_access == "blob" && !r.blob.empty())))
+                                       (c->second.public_access == "blob" && !r.blob.empty()))) {
+      r.principal = "anonymous";
       return std::nullopt;
+    }
   }
   if (!r.blob.empty() || !r.container.empty()) {
     auto c = impl.containers.find(r.account + "/" + r.container);
@@ -811,6 +839,9 @@ HttpResponse HandleContainer(BlobService::Impl& impl, const Req& r) {
     c.etag = NewBlobEtag();
     c.modified = NowSeconds();
     c.public_access = easel::ToLower(r.http.Header("x-ms-blob-public-access"));
+    if (!c.public_access.empty() && !impl.allow_public[r.account])
+      return XmlError(409, "PublicAccessNotPermitted",
+                      "Public access is not permitted on this storage account.");
     c.metadata = MetadataFromHeaders(r.http);
     impl.containers[key] = c;
     impl.SaveContainer(key);
@@ -858,7 +889,11 @@ HttpResponse HandleContainer(BlobService::Impl& impl, const Req& r) {
   }
   if (r.comp == "acl") {
     if (m == "PUT") {
-      c.public_access = easel::ToLower(r.http.Header("x-ms-blob-public-access"));
+      std::string access = easel::ToLower(r.http.Header("x-ms-blob-public-access"));
+      if (!access.empty() && !impl.allow_public[r.account])
+        return XmlError(409, "PublicAccessNotPermitted",
+                        "Public access is not permitted on this storage account.");
+      c.public_access = access;
       c.etag = NewBlobEtag();
       c.modified = NowSeconds();
       impl.SaveContainer(key);
@@ -895,6 +930,18 @@ std::optional<HttpResponse> CheckConditions(const Req& r, const BlobMeta* b) {
     return XmlError(409, "BlobAlreadyExists", "The specified blob already exists.");
   }
   return std::nullopt;
+}
+
+// Stores a new version of a blob (dropping its uncommitted blocks) and answers 201.
+HttpResponse CommitBlob(BlobService::Impl& impl, const std::string& key, const BlobMeta& b) {
+  impl.blobs[key] = b;
+  impl.uncommitted.erase(key);
+  impl.SaveBlob(key);
+  HttpResponse res = Created();
+  res.Set("ETag", b.etag);
+  res.Set("Last-Modified", HttpDate(b.modified));
+  res.Set("x-ms-request-server-encrypted", "true");
+  return res;
 }
 
 HttpResponse StartCopy(BlobService::Impl& impl, const Req& r, const std::string& key);
@@ -943,23 +990,22 @@ HttpResponse PutBlob(BlobService::Impl& impl, const Req& r, const std::string& k
     if (!WriteFileRange(path, 0, r.http.body, b.size))
       return XmlError(500, "InternalError", "azsim could not write the blob.");
     if (type == "BlockBlob") {
-      b.content_md5 = r.http.Header("x-ms-blob-content-md5");
-      if (b.content_md5.empty())
-        b.content_md5 = Base64Encode(std::string(16, '\0')).empty() ? "" : "";
+      // Azure computes the MD5 of a single-shot upload and checks a transactional Content-MD5.
+      std::string md5 = Base64Encode(Md5(r.http.body));
+      std::string sent = r.http.Header("content-md5");
+      if (!sent.empty() && sent != md5)
+        return XmlError(400, "Md5Mismatch",
+                        "The MD5 value specified in the request did not match with the MD5 value "
+                        "calculated by the server.");
+      b.content_md5 =
+          r.http.HasHeader("x-ms-blob-content-md5") ? r.http.Header("x-ms-blob-content-md5") : md5;
     }
   } else {
     return XmlError(
         400, "MissingRequiredHeader",
         "An HTTP header that's mandatory for this request is not specified (x-ms-blob-type).");
   }
-  impl.blobs[key] = b;
-  impl.uncommitted.erase(key);
-  impl.SaveBlob(key);
-  HttpResponse res = Created();
-  res.Set("ETag", b.etag);
-  res.Set("Last-Modified", HttpDate(b.modified));
-  res.Set("x-ms-request-server-encrypted", "true");
-  return res;
+  return CommitBlob(impl, key, b);
 }
 
 HttpResponse PutBlock(BlobService::Impl& impl, const Req& r, const std::string& key) {
@@ -1036,14 +1082,7 @@ HttpResponse PutBlockList(BlobService::Impl& impl, const Req& r, const std::stri
     std::error_code ec;
     fs::remove(impl.BlockPath(f), ec);
   }
-  impl.uncommitted.erase(key);
-  impl.blobs[key] = b;
-  impl.SaveBlob(key);
-  HttpResponse res = Created();
-  res.Set("ETag", b.etag);
-  res.Set("Last-Modified", HttpDate(b.modified));
-  res.Set("x-ms-request-server-encrypted", "true");
-  return res;
+  return CommitBlob(impl, key, b);
 }
 
 HttpResponse GetBlockList(BlobService::Impl& impl, const Req& r, const std::string& key) {
@@ -1199,7 +1238,8 @@ HttpResponse StartCopy(BlobService::Impl& impl, const Req& r, const std::string&
   if (!src_auth.empty()) src_req.headers["authorization"] = src_auth;
   Req sr{src_req, seg[0],
          seg[1],  easel::Join(std::vector<std::string>(seg.begin() + 2, seg.end()), "/"),
-         "",      ""};
+         "",      "",
+         ""};
   std::string src_key = sr.account + "/" + sr.container + "/" + sr.blob;
   auto sit = impl.blobs.find(src_key);
   bool same_account = sr.account == r.account;
@@ -1370,10 +1410,10 @@ HttpResponse HandleBlob(BlobService::Impl& impl, const Req& r) {
 
 }  // namespace
 
-HttpResponse BlobService::Handle(const HttpRequest& http) {
+HttpResponse BlobService::Handle(const HttpRequest& http, std::string* principal) {
   Impl& impl = *impl_;
   std::vector<std::string> seg = SplitPath(http.path);
-  Req r{http, "", "", "", http.Query("comp"), http.Query("restype")};
+  Req r{http, "", "", "", http.Query("comp"), http.Query("restype"), ""};
   if (!seg.empty()) r.account = seg[0];
   if (seg.size() >= 2) r.container = seg[1];
   if (seg.size() >= 3)
@@ -1393,7 +1433,44 @@ HttpResponse BlobService::Handle(const HttpRequest& http) {
     }
   }
   CommonHeaders(res, http);
+  if (principal) *principal = r.principal;
   return res;
+}
+
+easel::Status BlobService::PutFixtureBlob(const std::string& account, const std::string& container,
+                                          const std::string& name, uint64_t size, bool vhd) {
+  if (Keys(account).empty())
+    return easel::Status::InvalidArgument("fixture blob " + account + "/" + container + "/" + name +
+                                          ": storage account " + account +
+                                          " is not in the fixture's resources");
+  if (vhd ? size % (1u << 20) != 0 : size % 512 != 0)
+    return easel::Status::InvalidArgument("fixture blob " + name + ": size must be a multiple of " +
+                                          (vhd ? "1 MiB" : "512"));
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string ckey = account + "/" + container;
+  if (!impl_->containers.count(ckey)) {
+    ContainerMeta c;
+    c.etag = NewBlobEtag();
+    c.modified = NowSeconds();
+    impl_->containers[ckey] = c;
+    impl_->SaveContainer(ckey);
+  }
+  std::string key = ckey + "/" + name;
+  if (impl_->blobs.count(key)) return easel::Status::Ok();
+  BlobMeta b;
+  b.type = "PageBlob";
+  b.size = vhd ? size + 512 : size;
+  b.created = b.modified = NowSeconds();
+  b.etag = NewBlobEtag();
+  b.file = HexEncode(Sha256(key + NewGuid()));
+  std::string footer =
+      vhd ? VhdFooter(size, uint32_t(NowSeconds() - 946684800), RandomBytes(16)) : "";
+  if (!WriteFileRange(impl_->DataPath(b.file), size, footer, b.size))
+    return easel::Status::IOError("cannot write fixture blob " + name);
+  if (vhd) AddRange(b.pages, size, size + 511);
+  impl_->blobs[key] = b;
+  impl_->SaveBlob(key);
+  return easel::Status::Ok();
 }
 
 }  // namespace azsim

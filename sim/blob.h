@@ -30,11 +30,14 @@ class BlobService {
   ~BlobService();
   easel::Status Start();
 
-  HttpResponse Handle(const HttpRequest& req);
+  // Serves a blob request; *principal receives who was authorized (for the request log).
+  HttpResponse Handle(const HttpRequest& req, std::string* principal);
 
   // ---- Called by ARM (Microsoft.Storage) ----
-  // Creates the account's keys when absent; returns {key1, key2}.
-  std::vector<std::string> EnsureAccount(const std::string& account);
+  // Creates the account's keys when absent and records whether containers may be public
+  // (allowBlobPublicAccess); returns {key1, key2}.
+  std::vector<std::string> EnsureAccount(const std::string& account, bool allow_public);
+  bool PublicAccessAllowed(const std::string& account);
   std::vector<std::string> Keys(const std::string& account);
   std::string RegenerateKey(const std::string& account, int index);
   void DeleteAccount(const std::string& account);
@@ -42,6 +45,11 @@ class BlobService {
   void EnsureContainer(const std::string& account, const std::string& container,
                        const std::string& public_access);
   void DeleteContainer(const std::string& account, const std::string& container);
+  // Fixture: a page blob of `size` bytes (a multiple of 512) in an existing account, created with
+  // its container when absent; with `vhd`, `size` is the virtual disk size (a multiple of 1 MiB)
+  // and a fixed-VHD footer follows it.
+  easel::Status PutFixtureBlob(const std::string& account, const std::string& container,
+                               const std::string& name, uint64_t size, bool vhd);
   // Admin: a fixed copy speed that ignores --time-scale (0 restores the default model).
   void SetCopySpeedOverride(double mb_per_s);
   // True when `url` (https://host:port/{account}/{container}/{blob}, query ignored) names a blob.

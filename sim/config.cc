@@ -60,6 +60,16 @@ easel::Result<Fixture> LoadFixture(const std::string& path) {
         f.resources.push_back(r);
       }
     }
+    if (j.contains("blobs")) {
+      for (const auto& b : j["blobs"]) {
+        for (const char* k : {"account", "container", "name"})
+          if (!b.contains(k) || !b[k].is_string())
+            return easel::Status::InvalidArgument(path + ": each blob needs " + k);
+        if (!b.contains("sizeBytes") || !b["sizeBytes"].is_number_unsigned())
+          return easel::Status::InvalidArgument(path + ": each blob needs sizeBytes");
+        f.blobs.push_back(b);
+      }
+    }
   } catch (const std::exception& e) {
     return easel::Status::InvalidArgument(path + ": " + e.what());
   }

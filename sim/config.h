@@ -30,6 +30,8 @@ struct Fixture {
   std::vector<Principal> principals;
   // {"id": "/subscriptions/.../resourceGroups/demo-rg", "body": {...}} in creation order.
   std::vector<nlohmann::json> resources;
+  // {"account", "container", "name", "sizeBytes", "vhd": bool}: page blobs to pre-create.
+  std::vector<nlohmann::json> blobs;
 };
 
 struct Options {

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "common/strings.h"
 #include "sim/util.h"
@@ -21,7 +22,7 @@ struct Entra::Impl {
   Fixture fixture;
   std::string authority;
   std::mutex mu;
-  std::map<std::string, TokenClaims> verified;  // token -> claims, a cache of good tokens
+  std::unordered_map<std::string, TokenClaims> verified;  // token -> claims, a cache of good tokens
 
   ~Impl() {
     if (key) EVP_PKEY_free(key);
@@ -86,6 +87,10 @@ easel::Result<std::unique_ptr<Entra>> Entra::Create(const std::string& jwt_key_f
   e->impl_->fixture = fixture;
   e->impl_->authority = std::move(authority);
   return e;
+}
+
+std::string Entra::AuthorizeUri() const {
+  return impl_->authority + "/" + impl_->fixture.tenants.at(0) + "/oauth2/authorize";
 }
 
 std::string Entra::Issue(const Principal& p, const std::string& audience, double lifetime) {

@@ -41,6 +41,9 @@ class Entra {
   // Issues a token (also used by tests through the admin API and by benchmarks).
   std::string Issue(const Principal& p, const std::string& audience, double lifetime_seconds);
 
+  // "https://127.0.0.1:P/{first tenant}/oauth2/authorize", for WWW-Authenticate challenges.
+  std::string AuthorizeUri() const;
+
  private:
   Entra() = default;
   HttpResponse Token(const HttpRequest& req, const std::string& tenant);

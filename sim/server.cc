@@ -84,6 +84,11 @@ easel::Result<std::unique_ptr<Server>> Server::Start(const Options& options,
                                   Arm::Settings{options.time_scale, s->arm_base_, s->blob_base_});
   st = s->arm_->Start();
   if (!st.ok()) return st;
+  for (const auto& b : s->fixture_.blobs) {
+    st = s->blob_->PutFixtureBlob(b["account"], b["container"], b["name"],
+                                  b["sizeBytes"].get<uint64_t>(), b.value("vhd", false));
+    if (!st.ok()) return st;
+  }
   s->throttle_ = std::make_unique<Throttle>(options.throttle);
   s->faults_ = std::make_unique<Faults>(options.seed);
   if (!options.faults_file.empty()) {
@@ -119,18 +124,18 @@ void Server::Record(const HttpRequest& req, const std::string& service,
                     const std::string& principal, int status, double start) {
   double end = NowSeconds();
   std::string type = service == "arm" ? Arm::RequestType(req.path) : "blob";
-  json line = {{"time", Iso8601(start)},
-               {"service", service},
-               {"principal", principal},
-               {"method", req.method},
-               {"path", req.path},
-               {"apiVersion", req.Query("api-version")},
-               {"type", type},
-               {"status", status},
-               {"durationMs", std::round((end - start) * 1e6) / 1e3}};
+  char duration[32];
+  std::snprintf(duration, sizeof(duration), "%.3f", (end - start) * 1e3);
+  // Built by hand: this runs for every request (nlohmann::json costs more here than ARM does).
+  std::string line = "{\"time\":\"" + Iso8601(start) + "\",\"service\":\"" + service +
+                     "\",\"principal\":" + JsonQuote(principal) +
+                     ",\"method\":" + JsonQuote(req.method) + ",\"path\":" + JsonQuote(req.path) +
+                     ",\"apiVersion\":" + JsonQuote(req.Query("api-version")) +
+                     ",\"type\":" + JsonQuote(type) + ",\"status\":" + std::to_string(status) +
+                     ",\"durationMs\":" + duration;
   std::lock_guard<std::mutex> lock(log_mu_);
-  line["seq"] = ++log_seq_;
-  log_.push_back(line.dump());
+  line += ",\"seq\":" + std::to_string(++log_seq_) + "}";
+  log_.push_back(std::move(line));
   if (log_.size() > kLogLimit) log_.pop_front();
   by_method_[req.method]++;
   by_type_[type.empty() ? "-" : type]++;
@@ -155,7 +160,7 @@ HttpResponse Server::HandleMain(HttpRequest& req) {
   }
   std::string principal;
   HttpResponse res = HandleArm(req, &principal);
-  std::string rid = NewGuid();
+  std::string rid = RequestId();
   res.Set("x-ms-request-id", rid);
   std::string corr = req.Header("x-ms-correlation-request-id");
   res.Set("x-ms-correlation-request-id", corr.empty() ? rid : corr);
@@ -179,7 +184,7 @@ HttpResponse Server::HandleArm(HttpRequest& req, std::string* principal) {
             missing ? "Authentication failed. The 'Authorization' header is missing."
                     : "The access token is invalid: " + claims.status().message()));
     r.Set("WWW-Authenticate",
-          "Bearer authorization_uri=\"" + arm_base_ + "/" + fixture_.tenants[0] +
+          "Bearer authorization_uri=\"" + entra_->AuthorizeUri() +
               "\", error=\"invalid_token\", error_description=\"The authentication failed.\"");
     return r;
   }
@@ -225,6 +230,7 @@ HttpResponse Server::HandleArm(HttpRequest& req, std::string* principal) {
 
 HttpResponse Server::HandleBlob(HttpRequest& req) {
   double start = NowSeconds();
+  std::string principal;
   FaultDecision f = faults_->Decide("blob",
                                     req.method == "GET" || req.method == "HEAD" ? "read"
                                     : req.method == "DELETE"                    ? "delete"
@@ -245,9 +251,9 @@ HttpResponse Server::HandleBlob(HttpRequest& req) {
                "</Code><Message>Fault injected by azsim.</Message></Error>";
     if (status == 503) res.Set("Retry-After", std::to_string(int64_t(std::ceil(f.retry_after))));
   } else {
-    res = blob_->Handle(req);
+    res = blob_->Handle(req, &principal);
   }
-  Record(req, "blob", "", res.status, start);
+  Record(req, "blob", principal, res.status, start);
   return res;
 }
 

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <random>
 
 namespace azsim {
 namespace {
@@ -107,6 +108,13 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(md), sizeof(md));
 }
 
+std::string Md5(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
 std::string RandomBytes(size_t n) {
   std::string s(n, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(s.data()), int(n));
@@ -130,6 +138,44 @@ std::string NewGuid() {
   std::string h = HexEncode(b);
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);
+}
+
+std::string RequestId() {
+  thread_local std::mt19937_64 rng = [] {
+    std::string seed = RandomBytes(8);
+    uint64_t v = 0;
+    for (char c : seed) v = (v << 8) | uint8_t(c);
+    return std::mt19937_64(v);
+  }();
+  uint64_t a = rng(), b = rng();
+  std::string raw(16, '\0');
+  for (int i = 0; i < 8; ++i) {
+    raw[size_t(i)] = char(a >> (8 * i));
+    raw[size_t(8 + i)] = char(b >> (8 * i));
+  }
+  raw[6] = char((raw[6] & 0x0f) | 0x40);
+  raw[8] = char((raw[8] & 0x3f) | 0x80);
+  std::string h = HexEncode(raw);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
+std::string JsonQuote(std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += char(c);
+    }
+  }
+  return out + "\"";
 }
 
 std::string UrlDecode(std::string_view text, bool form) {

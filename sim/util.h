@@ -17,8 +17,14 @@ bool Base64UrlDecode(std::string_view text, std::string* out);
 
 std::string HmacSha256(std::string_view key, std::string_view data);
 std::string Sha256(std::string_view data);
+std::string Md5(std::string_view data);
 std::string RandomBytes(size_t n);
 std::string NewGuid();
+// A GUID-shaped id from a per-thread generator seeded once from OpenSSL: for request ids, which
+// need uniqueness, not unpredictability.
+std::string RequestId();
+// A JSON string literal (with quotes) for `s`.
+std::string JsonQuote(std::string_view s);
 std::string HexEncode(std::string_view data);
 
 // Percent-decoding; '+' becomes a space when form is true.

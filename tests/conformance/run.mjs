@@ -37,12 +37,18 @@ const fixture = {
   resources: [
     { id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg", body: { location: "eastus" } },
     { id: "/subscriptions/11111111-0000-0000-0000-000000000000/resourceGroups/other-rg", body: { location: "westus" } },
+    {
+      id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.Storage/storageAccounts/imagecatalog",
+      body: { location: "eastus", sku: { name: "Standard_LRS" }, kind: "StorageV2" },
+    },
   ],
+  // An image catalog holding a fixed VHD of 64 MiB.
+  blobs: [{ account: "imagecatalog", container: "vhds", name: "base.vhd", sizeBytes: 64 * 1024 * 1024, vhd: true }],
 };
 const fixtureFile = join(stateDir, "fixture.json");
 writeFileSync(fixtureFile, JSON.stringify(fixture));
 
-const sim = spawn(bin, ["--state-dir", join(stateDir, "main"), "--fixtures", fixtureFile, "--time-scale", "0", "--seed", "7"], {
+const sim = spawn(bin, ["--state-dir", join(stateDir, "main"), "--fixtures", fixtureFile, "--time-scale", process.env.AZSIM_TIME_SCALE ?? "0", "--seed", "7"], {
   stdio: ["ignore", "pipe", "inherit"],
 });
 let exiting = false;

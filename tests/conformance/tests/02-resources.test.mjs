@@ -107,3 +107,15 @@ test("generic resources client reads by id", async () => {
   assert.equal(got.name, "g1");
   assert.equal((await client.resources.checkExistenceById(`${rgId(name)}/providers/Microsoft.Network/networkSecurityGroups/g2`, "2024-05-01")).body, false);
 });
+
+test("subscription and its locations", async () => {
+  const s = await arm("GET", `/subscriptions/${sub}?api-version=2022-12-01`);
+  assert.equal(s.json.subscriptionId, sub);
+  assert.equal(s.json.state, "Enabled");
+  const l = await arm("GET", `/subscriptions/${sub}/locations?api-version=2022-12-01`);
+  const eastus = l.json.value.find((x) => x.name === "eastus");
+  assert.equal(eastus.availabilityZoneMappings.length, 3);
+  const missing = await arm("GET", `/subscriptions/99999999-0000-0000-0000-000000000000/resourcegroups?api-version=2024-11-01`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.json.error.code, "SubscriptionNotFound");
+});

@@ -4,7 +4,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { NetworkManagementClient } from "@azure/arm-network";
-import { credential, clientOptions, poll, sub, unique, rejects, arm, rgId, withPaused } from "./lib.mjs";
+import { credential, clientOptions, poll, sub, unique, rejects, arm, rgId, withPaused, waitTerminal } from "./lib.mjs";
 
 const resources = new ResourceManagementClient(credential, sub, clientOptions);
 const net = new NetworkManagementClient(credential, sub, clientOptions);
@@ -55,7 +55,8 @@ test("the raw PUT answers 201 with Creating, Azure-AsyncOperation, Location and 
   assert.equal(r.json.properties.provisioningState, "Creating");
   assert.match(r.headers["azure-asyncoperation"], /\/operations\//);
   assert.match(r.headers.location, /\/operationResults\//);
-  assert.equal(r.headers["retry-after"], "0");
+  assert.match(r.headers["retry-after"], /^\d+$/);
+  await waitTerminal(id("networkSecurityGroups", "raw-nsg"));
   const op = await arm("GET", new URL(r.headers["azure-asyncoperation"]).pathname + new URL(r.headers["azure-asyncoperation"]).search);
   assert.equal(op.status, 200);
   assert.equal(op.json.status, "Succeeded");
@@ -209,11 +210,13 @@ test("private DNS zone with an A record and a virtual network link", async () =>
   const zone = `${rgId(rg)}/providers/Microsoft.Network/privateDnsZones/cluster.internal`;
   const z = await arm("PUT", `${zone}?api-version=2024-06-01`, { location: "global" });
   assert.equal(z.status, 201);
+  await waitTerminal(`${zone}?api-version=2024-06-01`);
   const rec = await arm("PUT", `${zone}/A/apiserver?api-version=2024-06-01`, { properties: { ttl: 300, aRecords: [{ ipv4Address: "10.4.1.200" }] } });
   assert.equal(rec.status, 201);
   assert.equal(rec.json.properties.fqdn, "apiserver.cluster.internal.");
   const link = await arm("PUT", `${zone}/virtualNetworkLinks/link1?api-version=2024-06-01`, { location: "global", properties: { virtualNetwork: { id: id("virtualNetworks", "vnet-nic") }, registrationEnabled: false } });
   assert.equal(link.status, 201);
+  await waitTerminal(`${zone}/virtualNetworkLinks/link1?api-version=2024-06-01`);
   const bad = await arm("PUT", `${zone}/virtualNetworkLinks/link2?api-version=2024-06-01`, { location: "global", properties: { virtualNetwork: { id: id("virtualNetworks", "nope") } } });
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error.code, "InvalidResourceReference");
@@ -254,6 +257,7 @@ test("readonly fields (id, etag, provisioningState) are ignored on input", async
   assert.equal(r.status, 201);
   assert.equal(r.json.id, id("networkSecurityGroups", "ro"));
   assert.notEqual(r.json.etag, "W/\"forged\"");
+  await waitTerminal(id("networkSecurityGroups", "ro"));
   const got = await net.networkSecurityGroups.get(rg, "ro");
   assert.equal(got.provisioningState, "Succeeded");
 });
@@ -274,7 +278,12 @@ test("a write while an operation is in flight: 429 RetryableErrorDueToAnotherOpe
     await rejects(net.networkSecurityGroups.beginCreateOrUpdateAndWait(rg, "busy", { location: loc, tags: { a: "b" } }, poll), 429, "RetryableErrorDueToAnotherOperation");
     const got = await net.networkSecurityGroups.get(rg, "busy");
     assert.equal(got.provisioningState, "Creating");
+    // Children of a busy parent are refused too.
+    await rejects(net.securityRules.beginCreateOrUpdateAndWait(rg, "busy", "r1", {
+      protocol: "Tcp", access: "Allow", direction: "Inbound", priority: 100, sourcePortRange: "*", destinationPortRange: "1", sourceAddressPrefix: "*", destinationAddressPrefix: "*",
+    }, poll), 429, "RetryableErrorDueToAnotherOperation");
   });
+  await waitTerminal(id("networkSecurityGroups", "busy"));
   const done = await net.networkSecurityGroups.get(rg, "busy");
   assert.equal(done.provisioningState, "Succeeded");
 });

@@ -7,7 +7,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { StorageManagementClient } from "@azure/arm-storage";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { credential, clientOptions, poll, sub, unique, rejects, arm, rgId, info, withPaused } from "./lib.mjs";
+import { credential, clientOptions, poll, sub, unique, rejects, arm, rgId, info, withPaused, waitTerminal } from "./lib.mjs";
 
 const resources = new ResourceManagementClient(credential, sub, clientOptions);
 const net = new NetworkManagementClient(credential, sub, clientOptions);
@@ -135,6 +135,7 @@ test("a write while a VM operation is in flight: 409 AnotherOperationInProgress"
     assert.equal(first.status, 201, first.text);
     await rejects(compute.virtualMachines.beginCreateOrUpdateAndWait(rg, "vm5", vmBody("nic-vm5"), poll), 409, "AnotherOperationInProgress");
   });
+  await waitTerminal(`${rgId(rg)}/providers/Microsoft.Compute/virtualMachines/vm5?api-version=2025-04-01`);
   const vm = await compute.virtualMachines.get(rg, "vm5");
   assert.equal(vm.provisioningState, "Succeeded");
 });
@@ -172,4 +173,23 @@ test("virtual machine scale set: create, get, list, delete", async () => {
   assert.deepEqual(names, ["pool1"]);
   await compute.virtualMachineScaleSets.beginDeleteAndWait(rg, "pool1", poll);
   await rejects(compute.virtualMachineScaleSets.get(rg, "pool1"), 404);
+});
+
+test("the fixture's image catalog holds a fixed VHD that an image can be made from", async () => {
+  const key = (await storage.storageAccounts.listKeys("demo-rg", "imagecatalog")).keys[0].value;
+  const blob = new BlobServiceClient(`${info.blob}/imagecatalog`, new StorageSharedKeyCredential("imagecatalog", key))
+    .getContainerClient("vhds").getPageBlobClient("base.vhd");
+  const props = await blob.getProperties();
+  assert.equal(props.contentLength, 64 * 1024 * 1024 + 512);
+  const footer = await blob.downloadToBuffer(64 * 1024 * 1024, 512);
+  assert.equal(footer.subarray(0, 8).toString(), "conectix");
+  assert.equal(footer.readUInt32BE(60), 2);
+  assert.equal(Number(footer.readBigUInt64BE(48)), 64 * 1024 * 1024);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) if (i < 64 || i >= 68) sum += footer[i];
+  assert.equal(footer.readUInt32BE(64), (~sum) >>> 0);
+  const img = await compute.images.beginCreateOrUpdateAndWait(rg, "from-catalog", {
+    location: loc, storageProfile: { osDisk: { osType: "Linux", osState: "Generalized", blobUri: blob.url } },
+  }, poll);
+  assert.equal(img.provisioningState, "Succeeded");
 });

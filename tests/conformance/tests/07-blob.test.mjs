@@ -4,6 +4,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { StorageManagementClient } from "@azure/arm-storage";
 import {
@@ -63,6 +64,7 @@ test("block blob: upload, download, ranged download, properties, list, delete", 
   assert.equal(p.contentType, "text/plain");
   assert.equal(p.blobType, "BlockBlob");
   assert.equal(p.metadata.k, "v");
+  assert.equal(Buffer.from(p.contentMD5).toString("base64"), createHash("md5").update("hello, azure").digest("base64"));
   const names = [];
   for await (const x of c.listBlobsFlat()) names.push(x.name);
   assert.ok(names.includes("hello.txt"));
@@ -201,6 +203,10 @@ test("bearer tokens (storage audience) authorize data-plane calls", async () => 
   await c.create();
   await c.getBlockBlobClient("t.txt").upload("token", 5);
   assert.equal((await c.getBlockBlobClient("t.txt").downloadToBuffer()).toString(), "token");
+  const log = (await admin("GET", "requests")).text.trim().split("\n").map((l) => JSON.parse(l));
+  const mine = log.filter((e) => e.service === "blob" && e.path === `/${src}/bearer/t.txt`);
+  assert.ok(mine.length >= 2);
+  assert.equal(mine.at(-1).principal, "22222222-2222-4222-8222-222222222222");
 });
 
 test("anonymous access to a private container is refused", async () => {
@@ -234,4 +240,17 @@ test("a pending copy whose source changes ends failed, and the poller reports it
   } finally {
     await admin("POST", "settings", { blobCopyMBps: 0 });
   }
+});
+
+test("public access: refused unless the account allows it; then anonymous reads work", async () => {
+  await rejects(srcSvc.getContainerClient("public1").create({ access: "blob" }), 409, "PublicAccessNotPermitted");
+  const name = unique("pubacct");
+  await storage.storageAccounts.beginCreateAndWait(rg, name, { location: "eastus", sku: { name: "Standard_LRS" }, kind: "StorageV2", allowBlobPublicAccess: true }, poll);
+  const cred = new StorageSharedKeyCredential(name, (await storage.storageAccounts.listKeys(rg, name)).keys[0].value);
+  const svc = new BlobServiceClient(`${info.blob}/${name}`, cred);
+  await svc.getContainerClient("public").create({ access: "blob" });
+  await svc.getContainerClient("public").getBlockBlobClient("open.txt").upload("open", 4);
+  const anon = new BlobClient(`${info.blob}/${name}/public/open.txt`);
+  assert.equal((await anon.downloadToBuffer()).toString(), "open");
+  await rejects(storage.blobContainers.create(rg, src, "armpublic", { publicAccess: "Container" }), 409, "PublicAccessNotPermitted");
 });

@@ -90,3 +90,13 @@ export async function withPaused(fn) {
     await admin("POST", "resume");
   }
 }
+
+// Polls a resource (raw protocol) until its provisioningState is terminal; returns the document.
+export async function waitTerminal(path) {
+  for (;;) {
+    const r = await arm("GET", path);
+    const state = r.json?.properties?.provisioningState;
+    if (r.status !== 200 || !state || ["Succeeded", "Failed", "Canceled"].includes(state)) return r.json;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
