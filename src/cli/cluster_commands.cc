@@ -85,55 +85,79 @@ std::optional<StoredCluster> OpenStoredCluster(const CommonOptions& common, cons
   return StoredCluster{std::move(session).value(), **record, std::move(plan).value()};
 }
 
-}  // namespace
-
-int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_wait) {
+// A spec loaded, validated and planned against the context's cloud, with the session and what the
+// store knows of the cluster. Prints the problem and sets *exit_code when it cannot be had.
+struct PlannedCluster {
+  spec::ClusterSpec spec;
+  std::unique_ptr<Session> session;
+  plan::Plan plan;
+  std::optional<store::ClusterRecord> record;  // the stored cluster, if any
+  std::optional<plan::Plan> previous;          // its plan, unless it was deleted
+};
+std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std::string& file,
+                                          int* exit_code) {
   spec::Catalog loaded;
   const spec::Catalog* catalog = &spec::EmbeddedCatalog();
   if (!common.catalog_path.empty()) {
     Result<spec::Catalog> c = spec::LoadCatalog(common.catalog_path);
     if (!c.ok()) {
       std::cerr << "easel: --catalog: " << c.status().message() << "\n";
-      return kExitInvalid;
+      *exit_code = kExitInvalid;
+      return std::nullopt;
     }
     loaded = std::move(c).value();
     catalog = &loaded;
   }
+  PlannedCluster out;
   spec::Diagnostics diagnostics;
-  spec::ClusterSpec s = spec::LoadClusterSpec(file, *catalog, &diagnostics);
+  out.spec = spec::LoadClusterSpec(file, *catalog, &diagnostics);
   if (!diagnostics.empty()) {
     for (const std::string& line : diagnostics.Lines()) std::cerr << line << "\n";
-    return kExitInvalid;
+    *exit_code = kExitInvalid;
+    return std::nullopt;
   }
   Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
   if (!session.ok()) {
     std::cerr << "easel: " << session.status().message() << "\n";
-    return kExitFailure;
+    *exit_code = kExitFailure;
+    return std::nullopt;
   }
-  Session& ss = **session;
+  out.session = std::move(session).value();
   plan::PlanOptions plan_options;
-  plan_options.blob_endpoint = ss.context.cloud.blob_endpoint;
-  plan::Plan plan = plan::BuildPlan(s, plan_options);
+  plan_options.blob_endpoint = out.session->context.cloud.blob_endpoint;
+  out.plan = plan::BuildPlan(out.spec, plan_options);
+  Result<std::optional<store::ClusterRecord>> stored =
+      out.session->store->GetCluster(out.spec.name);
+  if (!stored.ok()) {
+    std::cerr << "easel: " << stored.status().message() << "\n";
+    *exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  out.record = *stored;
+  if (out.record && out.record->phase != store::Phase::kDeleted) {
+    Result<plan::Plan> p = plan::PlanFromJson(out.record->plan_json);
+    if (p.ok()) out.previous = std::move(p).value();
+  }
+  return out;
+}
 
-  Result<std::optional<store::ClusterRecord>> existing = ss.store->GetCluster(s.name);
-  if (!existing.ok()) {
-    std::cerr << "easel: " << existing.status().message() << "\n";
-    return kExitFailure;
-  }
-  store::ClusterRecord record;
-  std::optional<plan::Plan> previous;
-  if (existing->has_value()) {
-    record = **existing;
-    Result<plan::Plan> p = plan::PlanFromJson(record.plan_json);
-    if (p.ok() && record.phase != store::Phase::kDeleted) previous = std::move(p).value();
-  }
-  bool first = !existing->has_value() || record.phase == store::Phase::kDeleted ||
+}  // namespace
+
+int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_wait) {
+  int exit_code = kExitOk;
+  std::optional<PlannedCluster> planned = LoadAndPlan(common, file, &exit_code);
+  if (!planned) return exit_code;
+  const spec::ClusterSpec& s = planned->spec;
+  Session& ss = *planned->session;
+  const plan::Plan& plan = planned->plan;
+  const std::optional<plan::Plan>& previous = planned->previous;
+  store::ClusterRecord record = planned->record.value_or(store::ClusterRecord{});
+  bool first = !planned->record || record.phase == store::Phase::kDeleted ||
                record.phase == store::Phase::kPending;
   record.name = s.name;
   record.context = ss.context.name;
-  record.spec_text = ReadFileBounded(file, spec::kMaxSpecBytes).ok()
-                         ? ReadFileBounded(file, spec::kMaxSpecBytes).value()
-                         : "";
+  Result<std::string> spec_text = ReadFileBounded(file, spec::kMaxSpecBytes);  // read fine above
+  record.spec_text = spec_text.ok() ? *spec_text : "";
   record.plan_json = plan::RenderPlanJson(plan);
   record.phase = first ? store::Phase::kProvisioning : store::Phase::kUpdating;
   record.endpoint = EndpointOf(s);
@@ -186,27 +210,13 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
 }
 
 int LivePlanCommand(const CommonOptions& common, const std::string& file) {
-  spec::Diagnostics diagnostics;
-  spec::ClusterSpec s = spec::LoadClusterSpec(file, spec::EmbeddedCatalog(), &diagnostics);
-  if (!diagnostics.empty()) {
-    for (const std::string& line : diagnostics.Lines()) std::cerr << line << "\n";
-    return kExitInvalid;
-  }
-  Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
-  if (!session.ok()) {
-    std::cerr << "easel: " << session.status().message() << "\n";
-    return kExitFailure;
-  }
-  Session& ss = **session;
-  plan::PlanOptions plan_options;
-  plan_options.blob_endpoint = ss.context.cloud.blob_endpoint;
-  plan::Plan plan = plan::BuildPlan(s, plan_options);
-  std::optional<plan::Plan> previous;
-  Result<std::optional<store::ClusterRecord>> stored = ss.store->GetCluster(s.name);
-  if (stored.ok() && stored->has_value() && (*stored)->phase != store::Phase::kDeleted) {
-    Result<plan::Plan> p = plan::PlanFromJson((*stored)->plan_json);
-    if (p.ok()) previous = std::move(p).value();
-  }
+  int exit_code = kExitOk;
+  std::optional<PlannedCluster> planned = LoadAndPlan(common, file, &exit_code);
+  if (!planned) return exit_code;
+  const spec::ClusterSpec& s = planned->spec;
+  Session& ss = *planned->session;
+  const plan::Plan& plan = planned->plan;
+  const std::optional<plan::Plan>& previous = planned->previous;
   engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
   Result<std::vector<engine::PreviewItem>> items =
       engine::Preview(env, s.name, plan, previous ? &*previous : nullptr);
