@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "cli/progress_view.h"
 #include "cli/session.h"
 #include "common/files.h"
 #include "engine/drift.h"
@@ -31,17 +32,6 @@ std::string EndpointOf(const spec::ClusterSpec& s) {
   }
   return "https://" + std::string(spec::kApiServerRecordName) + "." +
          s.network.api_server.private_dns_zone.name + ":6443";
-}
-
-// One timestamped line per state change: readable in a log and on a terminal alike.
-void PrintProgress(const engine::Progress& p) {
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lock(mu);
-  std::string type = p.type.substr(p.type.rfind('/') + 1);
-  std::printf("%s  [%3zu/%zu] %-22s %-40s %-10s %6.1fs%s%s\n", store::NowRfc3339().c_str(), p.done,
-              p.total, type.c_str(), p.name.c_str(), p.state.c_str(), p.elapsed.count() / 1000.0,
-              p.detail.empty() ? "" : "  ", p.detail.c_str());
-  std::fflush(stdout);
 }
 
 // Continues in a detached child; the parent returns at once (--no-wait).
@@ -174,8 +164,9 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
     std::cout.flush();
     if (!Detach()) return kExitFailure;
   }
+  ProgressView view(::isatty(STDOUT_FILENO) != 0);
   engine::EngineOptions options;
-  if (!no_wait) options.on_progress = PrintProgress;
+  if (!no_wait) options.on_progress = [&view](const engine::Progress& p) { view.Update(p); };
   engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
   engine::Outcome outcome = engine::Apply(env, s.name, plan, options);
   if (outcome.ok && previous) {
@@ -199,6 +190,7 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   (void)ss.store->SetPhase(s.name, phase, outcome.first_error);
   (void)ss.store->AddEvent(s.name, outcome.ok ? "Normal" : "Warning",
                            outcome.ok ? "Ready" : "Failed: " + outcome.first_error);
+  view.Finish();
   if (no_wait) return outcome.ok ? kExitOk : kExitFailure;
   if (!outcome.ok) {
     std::cerr << "easel: cluster " << s.name << " failed: " << outcome.first_error << "\n";
@@ -264,10 +256,12 @@ int DeleteCommand(const CommonOptions& common, const std::string& name, bool no_
     std::cout.flush();
     if (!Detach()) return kExitFailure;
   }
+  ProgressView view(::isatty(STDOUT_FILENO) != 0);
   engine::EngineOptions options;
-  if (!no_wait) options.on_progress = PrintProgress;
+  if (!no_wait) options.on_progress = [&view](const engine::Progress& p) { view.Update(p); };
   engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
   engine::Outcome outcome = engine::Delete(env, name, *plan, options);
+  view.Finish();
   (void)ss.store->SetPhase(name, outcome.ok ? store::Phase::kDeleted : store::Phase::kFailed,
                            outcome.first_error);
   (void)ss.store->AddEvent(name, outcome.ok ? "Normal" : "Warning",
