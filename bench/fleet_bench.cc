@@ -36,9 +36,8 @@ int main(int argc, char** argv) {
   if (!session.ok()) return 1;
   cli::Session& ss = **session;
   spec::Diagnostics d;
-  spec::ClusterSpec base = spec::LoadClusterSpec(std::string(EASEL_SOURCE_DIR) +
-                                                     "/examples/quickstart.yaml",
-                                                 spec::EmbeddedCatalog(), &d);
+  spec::ClusterSpec base = spec::LoadClusterSpec(
+      std::string(EASEL_SOURCE_DIR) + "/examples/quickstart.yaml", spec::EmbeddedCatalog(), &d);
   std::vector<plan::Plan> plans;
   size_t writes_needed = 0;
   for (int i = 0; i < clusters; ++i) {
@@ -56,7 +55,8 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (size_t i = 0; i < plans.size(); ++i) {
-    threads.emplace_back([&, i] { outcomes[i] = engine::Apply(env, plans[i].cluster, plans[i], options); });
+    threads.emplace_back(
+        [&, i] { outcomes[i] = engine::Apply(env, plans[i].cluster, plans[i], options); });
   }
   for (std::thread& t : threads) t.join();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -71,10 +71,11 @@ int main(int argc, char** argv) {
   int64_t throttled = c.is_object() ? c["byStatus"].value("429", int64_t{0}) : -1;
   // The write bucket alone: 200 at once, then 10 a second.
   double write_bound = writes_needed > 200 ? (writes_needed - 200) / 10.0 : 0;
-  std::printf("| clusters | Ready | ARM writes needed | 429s answered | client 429s seen | seconds | "
-              "write-bucket bound s | seconds / bound |\n|---|---|---|---|---|---|---|---|\n");
-  std::printf("| %d | %d | %zu | %lld | %lld | %.1f | %.1f | %.2f |\n", clusters, ready, writes_needed,
-              static_cast<long long>(throttled),
+  std::printf(
+      "| clusters | Ready | ARM writes needed | 429s answered | client 429s seen | seconds | "
+      "write-bucket bound s | seconds / bound |\n|---|---|---|---|---|---|---|---|\n");
+  std::printf("| %d | %d | %zu | %lld | %lld | %.1f | %.1f | %.2f |\n", clusters, ready,
+              writes_needed, static_cast<long long>(throttled),
               static_cast<long long>(ss.arm->counters().throttled.load()), seconds, write_bound,
               write_bound > 0 ? seconds / write_bound : 0);
   (void)cli::LocalDown();

@@ -38,12 +38,12 @@ namespace fs = std::filesystem;
 // synchronous PUTs cost nothing in the bound.
 double Latency(const std::string& type) {
   static const std::map<std::string, double> kSeconds = {
-      {plan::type::kVirtualNetwork, 3},   {plan::type::kSubnet, 2},
+      {plan::type::kVirtualNetwork, 3},       {plan::type::kSubnet, 2},
       {plan::type::kNetworkSecurityGroup, 2}, {plan::type::kPublicIp, 3},
-      {plan::type::kNatGateway, 10},      {plan::type::kLoadBalancer, 15},
-      {plan::type::kNetworkInterface, 3}, {plan::type::kPrivateDnsZone, 30},
-      {plan::type::kPrivateDnsARecord, 1}, {plan::type::kPrivateDnsLink, 30},
-      {plan::type::kStorageAccount, 20},  {plan::type::kImage, 20},
+      {plan::type::kNatGateway, 10},          {plan::type::kLoadBalancer, 15},
+      {plan::type::kNetworkInterface, 3},     {plan::type::kPrivateDnsZone, 30},
+      {plan::type::kPrivateDnsARecord, 1},    {plan::type::kPrivateDnsLink, 30},
+      {plan::type::kStorageAccount, 20},      {plan::type::kImage, 20},
       {plan::type::kVirtualMachine, 90}};
   auto it = kSeconds.find(type);
   return it == kSeconds.end() ? 0 : it->second;
@@ -142,15 +142,17 @@ int main(int argc, char** argv) {
   cli::Session& ss = **session;
   engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
   std::printf("azsim time scale %.2f\n\n", scale);
-  std::printf("| example | resources | bound s | easel s | easel / bound | CAPZ order s | CAPZ / bound | "
-              "ARM writes (owned) |\n|---|---|---|---|---|---|---|---|\n");
+  std::printf(
+      "| example | resources | bound s | easel s | easel / bound | CAPZ order s | CAPZ / bound | "
+      "ARM writes (owned) |\n|---|---|---|---|---|---|---|---|\n");
   int status = 0;
   for (const char* example : {"quickstart.yaml", "ha.yaml"}) {
     spec::Diagnostics d;
-    spec::ClusterSpec s = spec::LoadClusterSpec(std::string(EASEL_SOURCE_DIR) + "/examples/" +
-                                                    example, spec::EmbeddedCatalog(), &d);
+    spec::ClusterSpec s = spec::LoadClusterSpec(
+        std::string(EASEL_SOURCE_DIR) + "/examples/" + example, spec::EmbeddedCatalog(), &d);
     if (example == std::string("ha.yaml")) {
-      (void)azure::PutAndWait(*ss.arm, "/subscriptions/" + s.subscription_id + "/resourceGroups/prod-rg",
+      (void)azure::PutAndWait(*ss.arm,
+                              "/subscriptions/" + s.subscription_id + "/resourceGroups/prod-rg",
                               "2024-11-01", {{"location", "westus2"}});
     }
     plan::PlanOptions options;

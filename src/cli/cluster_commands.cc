@@ -405,6 +405,46 @@ int CheckCommand(const CommonOptions& common, const std::string& name) {
   return result->drift.empty() ? kExitOk : kExitFailure;
 }
 
+int CheckAllCommand(const CommonOptions& common) {
+  Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
+  if (!session.ok()) {
+    std::cerr << "easel: " << session.status().message() << "\n";
+    return kExitFailure;
+  }
+  Session& ss = **session;
+  Result<std::vector<store::ClusterRecord>> clusters = ss.store->ListClusters();
+  if (!clusters.ok()) {
+    std::cerr << "easel: " << clusters.status().message() << "\n";
+    return kExitFailure;
+  }
+  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
+  size_t checked = 0, drifted = 0, failed = 0;
+  int64_t lists = 0, reads = 0;
+  for (const store::ClusterRecord& c : *clusters) {
+    if (c.phase != store::Phase::kReady || c.context != ss.context.name) continue;
+    Result<plan::Plan> plan = plan::PlanFromJson(c.plan_json);
+    if (!plan.ok()) continue;
+    Result<engine::CheckResult> r = engine::CheckDrift(env, c.name, *plan);
+    ++checked;
+    if (!r.ok()) {
+      ++failed;
+      std::cout << c.name << ": check failed: " << r.status().message() << "\n";
+      continue;
+    }
+    lists += r->list_calls;
+    reads += r->resource_reads;
+    if (!r->drift.empty()) {
+      ++drifted;
+      std::cout << c.name << ": " << r->drift.size()
+                << " resources drifted (first: " << r->drift[0].name << " " << r->drift[0].kind
+                << ")\n";
+    }
+  }
+  std::cout << checked << " clusters checked: " << drifted << " drifted, " << failed << " failed; "
+            << lists << " list calls, " << reads << " resource reads\n";
+  return drifted == 0 && failed == 0 ? kExitOk : kExitFailure;
+}
+
 int EventsCommand(const CommonOptions& common, const std::string& name) {
   Result<std::unique_ptr<store::Store>> st =
       store::Store::Open(common.state_path.empty() ? store::DefaultStatePath() : common.state_path);

@@ -24,6 +24,8 @@ int GetClustersCommand(const CommonOptions& common);
 int DescribeClusterCommand(const CommonOptions& common, const std::string& name);
 // Exit 0 when nothing drifted, 1 when something did (or the check failed).
 int CheckCommand(const CommonOptions& common, const std::string& name);
+// Checks every Ready cluster of the store; prints one line per cluster that drifted and a summary.
+int CheckAllCommand(const CommonOptions& common);
 int EventsCommand(const CommonOptions& common, const std::string& name);
 
 }  // namespace easel::cli

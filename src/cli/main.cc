@@ -145,7 +145,9 @@ int main(int argc, char** argv) {
   describe->require_subcommand(1);
 
   CLI::App* check = app.add_subcommand("check", "has anything of a cluster drifted from its plan?");
-  check->add_option("name", name, "cluster name")->required();
+  check->add_option("name", name, "cluster name");
+  bool check_all = false;
+  check->add_flag("--all", check_all, "check every Ready cluster of the current context");
   check->add_option("-o,--output", common.output, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
 
@@ -203,6 +205,11 @@ int main(int argc, char** argv) {
   if (*get_clusters) return easel::cli::GetClustersCommand(common);
   if (*describe_cluster) return easel::cli::DescribeClusterCommand(common, name);
   if (*events) return easel::cli::EventsCommand(common, name);
+  if (*check && check_all) return easel::cli::CheckAllCommand(common);
+  if (*check && name.empty()) {
+    std::cerr << "easel: check needs a cluster name or --all\n";
+    return kExitInvalid;
+  }
   if (*check) return easel::cli::CheckCommand(common, name);
   if (*local_up) {
     local_options.state_path = common.state_path;
