@@ -161,7 +161,8 @@ Status LocalUp(const LocalOptions& options) {
     if (pid < 0) return Status::IOError("fork failed");
     if (pid == 0) {
       ::setsid();
-      int out = ::open(ReadyFile().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      // The ready line holds the local client secret: readable by this user only.
+      int out = ::open(ReadyFile().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       int err = ::open((LocalDir() + "/azsim.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       int in = ::open("/dev/null", O_RDONLY);
       ::dup2(in, 0);
