@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "azure/lro.h"
 #include "cli/local.h"
 #include "cli/session.h"
 #include "engine/drift.h"
@@ -57,6 +58,20 @@ int main(int argc, char** argv) {
     spec::Diagnostics d;
     spec::ClusterSpec base = spec::LoadClusterSpec(
         std::string(EASEL_SOURCE_DIR) + "/examples/quickstart.yaml", spec::EmbeddedCatalog(), &d);
+    // Azure allows 250 storage accounts per region and subscription (azsim enforces it): a fleet
+    // shares one existing account, with a container per cluster.
+    std::string account =
+        "/subscriptions/" + base.subscription_id +
+        "/resourceGroups/demo-rg/providers/Microsoft.Storage/storageAccounts/fleetimages";
+    if (!azure::PutAndWait(
+             *ss.arm, account, "2025-06-01",
+             {{"location", "eastus"}, {"sku", {{"name", "Standard_LRS"}}}, {"kind", "StorageV2"}})
+             .ok()) {
+      return 1;
+    }
+    base.storage.custom_account = true;
+    base.storage.account_name = "fleetimages";
+    base.storage.account_resource_group = "demo-rg";
     // Setup only: no client-side rate limit either (azsim's is off too); the measured check pass
     // below is the real `easel check --all` process with its limits.
     azure::ArmClient unlimited(ss.context.cloud, ss.credential.get(), ss.http.get(), nullptr);

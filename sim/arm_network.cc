@@ -1,5 +1,6 @@
 // Microsoft.Network: virtual networks and subnets, NSGs and rules, public IPs, NAT gateways, load
 // balancers, network interfaces, private endpoints, private DNS zones with records and links.
+#include <map>
 #include <set>
 
 #include "common/net.h"
@@ -348,15 +349,18 @@ ArmError ValidateNic(PutContext& ctx) {
       props["ipConfigurations"].empty())
     return Err(400, "InvalidRequestFormat",
                "Network interface " + ctx.name + " must have at least one ipConfiguration.");
-  // Addresses in use: other NICs and private endpoints.
-  std::set<uint32_t> used;
+  // Addresses in use by other NICs, per subnet (lowercased id): an address is unique within its
+  // subnet, and the same prefix in another VNet is another address space.
+  std::map<std::string, std::set<uint32_t>> used_by_subnet;
   ctx.arm.ForEach([&](const Resource& r) {
     if (IEquals(r.id, ctx.id) || !IEquals(r.type, "Microsoft.Network/networkInterfaces")) return;
     json j = json::parse(r.body, nullptr, false);
     if (!j.is_object()) return;
     for (const auto& ic : j["properties"].value("ipConfigurations", json::array())) {
       auto ip = easel::ParseIpv4(ic["properties"].value("privateIPAddress", ""));
-      if (ip.ok()) used.insert(ip->value);
+      std::string subnet_id =
+          ic["properties"].contains("subnet") ? ic["properties"]["subnet"].value("id", "") : "";
+      if (ip.ok()) used_by_subnet[easel::ToLower(subnet_id)].insert(ip->value);
     }
   });
   bool primary_set = false;
@@ -377,6 +381,8 @@ ArmError ValidateNic(PutContext& ctx) {
                                 LastSegment(ip["subnet"]["id"].get<std::string>()), &prefixes);
     if (!e.ok()) return e;
     const easel::Cidr& c = prefixes[0];
+    std::set<uint32_t>& used =
+        used_by_subnet[easel::ToLower(ip["subnet"]["id"].get<std::string>())];
     std::string method = ip.value("privateIPAllocationMethod", "Dynamic");
     if (IEquals(method, "Static")) {
       auto addr = easel::ParseIpv4(ip.value("privateIPAddress", ""));
