@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/blob.h"
 #include "sim/config.h"
 #include "sim/http.h"
 #include "sim/store.h"
@@ -142,6 +143,10 @@ class Arm {
   void Resume();
   bool paused() const;
   double time_scale() const { return settings_.time_scale; }
+
+  // RBAC for the blob data plane: the storage account named `account` and the role assignments
+  // of `object_id` (takes the engine's lock).
+  BlobDataAccess BlobDataAccessFor(const std::string& object_id, const std::string& account) const;
 
   // Classification used by throttling, faults and counters: "read", "write", "delete", "action".
   static std::string OperationKind(const HttpRequest& req);

@@ -79,6 +79,25 @@ ArmError ValidateRoleAssignment(PutContext& ctx) {
 
 }  // namespace
 
+BlobDataAccess Arm::BlobDataAccessFor(const std::string& object_id,
+                                      const std::string& account) const {
+  BlobDataAccess access;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, r] : resources_) {
+    if (IEquals(r.type, "Microsoft.Storage/storageAccounts") && LastSegment(r.id) == account) {
+      access.account_id = r.id;
+    } else if (IEquals(r.type, "Microsoft.Authorization/roleAssignments")) {
+      json j = json::parse(r.body, nullptr, false);
+      if (!j.is_object() || !j["properties"].is_object()) continue;
+      const json& p = j["properties"];
+      if (!IEquals(p.value("principalId", ""), object_id)) continue;
+      access.assignments.emplace_back(p.value("scope", ""),
+                                      LastSegment(p.value("roleDefinitionId", "")));
+    }
+  }
+  return access;
+}
+
 void RegisterIdentityTypes(TypeRegistry& r) {
   TypeSpec id;
   id.type = "Microsoft.ManagedIdentity/userAssignedIdentities";

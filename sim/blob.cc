@@ -149,6 +149,7 @@ struct BlobService::Impl {
   Entra& entra;
   Settings settings;
   double copy_override = 0;
+  BlobDataAccessSource data_access;  // set once at start
   std::mutex mu;
   std::map<std::string, std::vector<std::string>> accounts;  // account -> keys (base64)
   std::map<std::string, bool> allow_public;                  // account -> allowBlobPublicAccess
@@ -414,7 +415,42 @@ struct Req {
   // Who was authorized, for the request log: "sharedkey:{account}", a token's object id,
   // "sas:{account}" or "anonymous".
   mutable std::string principal;
+  // RBAC of bearer tokens, read before the service's lock is taken:
+  // "{object id}/{account}/{container}" ->
+  // the permission letters the token's data roles grant on this request's container.
+  std::map<std::string, std::string> data_permissions = {};
 };
+
+// The built-in data roles of Blob storage: role definition GUID -> the permission letters (as in
+// SAS) their data actions amount to.
+const std::map<std::string, std::string>& BlobDataRoles() {
+  static const std::map<std::string, std::string> roles = {
+      {"b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "racwdlt"},  // Storage Blob Data Owner
+      {"ba92f5b4-2d11-453d-a403-e96b0029c9fe", "racwdlt"},  // Storage Blob Data Contributor
+      {"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "rl"},       // Storage Blob Data Reader
+  };
+  return roles;
+}
+
+// The permission letters `access` grants on `container` of its account: the union of the data
+// roles assigned at the account, at a scope above it, or at the container.
+std::string DataPermissions(const BlobDataAccess& access, const std::string& container) {
+  if (access.account_id.empty()) return "";
+  std::string account = easel::ToLower(access.account_id);
+  std::string container_id =
+      account + "/blobservices/default/containers/" + easel::ToLower(container);
+  std::string letters;
+  for (const auto& [scope, role] : access.assignments) {
+    std::string s = easel::ToLower(scope);
+    auto covers = [&](const std::string& id) {
+      return id == s || (easel::StartsWith(id, s) && id[s.size()] == '/');
+    };
+    if (!covers(account) && (container.empty() || !covers(container_id))) continue;
+    auto it = BlobDataRoles().find(easel::ToLower(role));
+    if (it != BlobDataRoles().end()) letters += it->second;
+  }
+  return letters;
+}
 
 std::string CanonicalHeaders(const HttpRequest& req) {
   std::vector<std::pair<std::string, std::string>> h;
@@ -504,6 +540,11 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
                                       " resource_id=https://storage.azure.com");
       return res;
     }
+    auto granted = r.data_permissions.find(claims->object_id + "/" + r.account + "/" + r.container);
+    if (granted == r.data_permissions.end() || granted->second.find(perm) == std::string::npos)
+      return XmlError(
+          403, "AuthorizationPermissionMismatch",
+          "This request is not authorized to perform this operation using this permission.");
     r.principal = claims->object_id;
     return std::nullopt;
   }
@@ -1240,6 +1281,7 @@ HttpResponse StartCopy(BlobService::Impl& impl, const Req& r, const std::string&
          seg[1],  easel::Join(std::vector<std::string>(seg.begin() + 2, seg.end()), "/"),
          "",      "",
          ""};
+  sr.data_permissions = r.data_permissions;  // the copy source token's roles, read before the lock
   std::string src_key = sr.account + "/" + sr.container + "/" + sr.blob;
   auto sit = impl.blobs.find(src_key);
   bool same_account = sr.account == r.account;
@@ -1418,6 +1460,28 @@ HttpResponse BlobService::Handle(const HttpRequest& http, std::string* principal
   if (seg.size() >= 2) r.container = seg[1];
   if (seg.size() >= 3)
     r.blob = easel::Join(std::vector<std::string>(seg.begin() + 2, seg.end()), "/");
+  // Data roles of the bearer tokens (the request's and its copy source's), asked of ARM before
+  // the lock: ARM calls into this service with its own lock held.
+  auto add_permissions = [&](const std::string& authorization, const std::string& account,
+                             const std::string& container) {
+    if (!impl.data_access || account.empty() ||
+        !IEquals(authorization.substr(0, std::min<size_t>(authorization.size(), 7)), "Bearer "))
+      return;
+    auto claims = impl.entra.Verify(authorization, "https://storage.azure.com");
+    if (!claims.ok()) return;
+    r.data_permissions[claims->object_id + "/" + account + "/" + container] =
+        DataPermissions(impl.data_access(claims->object_id, account), container);
+  };
+  add_permissions(http.Header("authorization"), r.account, r.container);
+  if (std::string source = http.Header("x-ms-copy-source"); !source.empty()) {
+    std::string base = impl.settings.blob_base + "/";
+    if (easel::StartsWith(source, base)) {
+      std::string path = source.substr(0, source.find('?'));
+      std::vector<std::string> src = SplitPath(path.substr(base.size() - 1));
+      if (src.size() >= 2)
+        add_permissions(http.Header("x-ms-copy-source-authorization"), src[0], src[1]);
+    }
+  }
   HttpResponse res;
   {
     std::lock_guard<std::mutex> lock(impl.mu);
@@ -1435,6 +1499,10 @@ HttpResponse BlobService::Handle(const HttpRequest& http, std::string* principal
   CommonHeaders(res, http);
   if (principal) *principal = r.principal;
   return res;
+}
+
+void BlobService::SetDataAccessSource(BlobDataAccessSource source) {
+  impl_->data_access = std::move(source);
 }
 
 easel::Status BlobService::PutFixtureBlob(const std::string& account, const std::string& container,

@@ -3,6 +3,7 @@
 // and bearer-token authorization, storage XML errors.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,15 @@ namespace azsim {
 
 class Entra;
 
+// What Azure RBAC says of a principal's access to one storage account's data: the account's ARM
+// id, and the principal's role assignments as (scope, role definition GUID). Provided by ARM.
+struct BlobDataAccess {
+  std::string account_id;  // empty when no storage account has that name
+  std::vector<std::pair<std::string, std::string>> assignments;
+};
+using BlobDataAccessSource =
+    std::function<BlobDataAccess(const std::string& object_id, const std::string& account)>;
+
 class BlobService {
  public:
   struct Settings {
@@ -32,6 +42,9 @@ class BlobService {
 
   // Serves a blob request; *principal receives who was authorized (for the request log).
   HttpResponse Handle(const HttpRequest& req, std::string* principal);
+  // Where bearer tokens' data roles come from (ARM's role assignments). Called without the blob
+  // service's lock held. Without it, no bearer token is allowed data access.
+  void SetDataAccessSource(BlobDataAccessSource source);
 
   // ---- Called by ARM (Microsoft.Storage) ----
   // Creates the account's keys when absent and records whether containers may be public

@@ -16,9 +16,23 @@ Fixture DefaultFixture() {
       {"33333333-3333-4333-8333-333333333333", "", "44444444-4444-4444-8444-444444444444", tenant,
        true},
   };
-  f.resources = {nlohmann::json{
-      {"id", "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg"},
-      {"body", {{"location", "eastus"}}}}};
+  const std::string sub = "/subscriptions/" + f.subscriptions[0].id;
+  f.resources = {
+      nlohmann::json{{"id", sub + "/resourceGroups/demo-rg"}, {"body", {{"location", "eastus"}}}}};
+  // Both principals hold Storage Blob Data Contributor on the subscription, as a deployment
+  // principal usually does: bearer tokens may read and write blobs.
+  const char* const assignments[][2] = {
+      {"5d2a6c1e-0000-4000-8000-000000000001", "22222222-2222-4222-8222-222222222222"},
+      {"5d2a6c1e-0000-4000-8000-000000000002", "44444444-4444-4444-8444-444444444444"}};
+  for (const auto& [name, principal] : assignments) {
+    f.resources.push_back(
+        {{"id", sub + "/providers/Microsoft.Authorization/roleAssignments/" + name},
+         {"body",
+          {{"properties",
+            {{"roleDefinitionId", sub + "/providers/Microsoft.Authorization/roleDefinitions/"
+                                        "ba92f5b4-2d11-453d-a403-e96b0029c9fe"},
+             {"principalId", principal}}}}}});
+  }
   return f;
 }
 

@@ -82,6 +82,10 @@ easel::Result<std::unique_ptr<Server>> Server::Start(const Options& options,
   if (!st.ok()) return st;
   s->arm_ = std::make_unique<Arm>(*s->store_, *s->blob_, s->fixture_,
                                   Arm::Settings{options.time_scale, s->arm_base_, s->blob_base_});
+  s->blob_->SetDataAccessSource(
+      [arm = s->arm_.get()](const std::string& object_id, const std::string& account) {
+        return arm->BlobDataAccessFor(object_id, account);
+      });
   st = s->arm_->Start();
   if (!st.ok()) return st;
   for (const auto& b : s->fixture_.blobs) {
@@ -120,8 +124,21 @@ std::string Server::ReadyLine() const {
   return j.dump();
 }
 
+namespace {
+
+// The path of an absolute URL, without its query ("" for "").
+std::string PathOfUrl(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (path == std::string::npos) return "";
+  return url.substr(path, url.find('?', path) - path);
+}
+
+}  // namespace
+
 void Server::Record(const HttpRequest& req, const std::string& service,
-                    const std::string& principal, int status, double start) {
+                    const std::string& principal, const HttpResponse& res, double start) {
+  const int status = res.status;
   double end = NowSeconds();
   std::string type = service == "arm" ? Arm::RequestType(req.path) : "blob";
   char duration[32];
@@ -133,6 +150,14 @@ void Server::Record(const HttpRequest& req, const std::string& service,
                      ",\"apiVersion\":" + JsonQuote(req.Query("api-version")) +
                      ",\"type\":" + JsonQuote(type) + ",\"status\":" + std::to_string(status) +
                      ",\"durationMs\":" + duration;
+  // azsim sends Retry-After in whole seconds, never as a date.
+  std::string retry_after = res.Get("Retry-After");
+  if (!retry_after.empty() && retry_after.find_first_not_of("0123456789") == std::string::npos &&
+      retry_after.size() < 10)
+    line += ",\"retryAfter\":" + retry_after;
+  std::string poll = res.Get("Azure-AsyncOperation");
+  if (poll.empty()) poll = res.Get("Location");
+  if (!poll.empty()) line += ",\"pollPath\":" + JsonQuote(PathOfUrl(poll));
   std::lock_guard<std::mutex> lock(log_mu_);
   line += ",\"seq\":" + std::to_string(++log_seq_) + "}";
   log_.push_back(std::move(line));
@@ -155,7 +180,7 @@ HttpResponse Server::HandleMain(HttpRequest& req) {
     return HandleAdmin(req);
   }
   if (auto r = entra_->Handle(req)) {
-    Record(req, "entra", "", r->status, start);
+    Record(req, "entra", "", *r, start);
     return *r;
   }
   std::string principal;
@@ -166,7 +191,7 @@ HttpResponse Server::HandleMain(HttpRequest& req) {
   res.Set("x-ms-correlation-request-id", corr.empty() ? rid : corr);
   std::string cid = req.Header("x-ms-client-request-id");
   if (!cid.empty()) res.Set("x-ms-client-request-id", cid);
-  if (!res.drop) Record(req, "arm", principal, res.status, start);
+  if (!res.drop) Record(req, "arm", principal, res, start);
   return res;
 }
 
@@ -253,7 +278,7 @@ HttpResponse Server::HandleBlob(HttpRequest& req) {
   } else {
     res = blob_->Handle(req, &principal);
   }
-  Record(req, "blob", principal, res.status, start);
+  Record(req, "blob", principal, res, start);
   return res;
 }
 

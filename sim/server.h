@@ -36,8 +36,10 @@ class Server {
   HttpResponse HandleBlob(HttpRequest& req);
   HttpResponse HandleArm(HttpRequest& req, std::string* principal);
   HttpResponse HandleAdmin(HttpRequest& req);
+  // Appends a request to the request log; `res` gives its status, its Retry-After and the URL
+  // it tells the client to poll, so a test can check when the client came back.
   void Record(const HttpRequest& req, const std::string& service, const std::string& principal,
-              int status, double start);
+              const HttpResponse& res, double start);
 
   Options options_;
   Fixture fixture_;

@@ -71,6 +71,8 @@ class ArmClient {
 
   const ArmCounters& counters() const { return counters_; }
   const Cloud& cloud() const { return cloud_; }
+  // The principal's credential (also what the blob data plane authenticates with).
+  TokenCredential* credential() const { return credential_; }
   // Replaces sleeping (tests and simulated time).
   void set_sleeper(std::function<void(std::chrono::milliseconds)> sleeper) {
     sleep_ = std::move(sleeper);

@@ -37,6 +37,16 @@ void SplitUrl(const std::string& url, std::string* path, std::string* query) {
   *query = q == std::string::npos ? "" : url.substr(q + 1);
 }
 
+// The error of a blob response that is not the expected one, classified: storage refusing the
+// caller (403), storage busy (5xx, 429), or anything else.
+Status BlobError(const HttpResponse& r, const std::string& what) {
+  std::string code = r.Header("x-ms-error-code");
+  std::string why = what + ": HTTP " + std::to_string(r.status) + (code.empty() ? "" : " " + code);
+  if (r.status == 403) return Status::PermissionDenied(why);
+  if (r.status >= 500 || r.status == 429) return Status::Unavailable(why);
+  return Status::FailedPrecondition(why);
+}
+
 }  // namespace
 
 std::string SharedKeyStringToSign(const HttpRequest& request, const std::string& account) {
@@ -82,10 +92,23 @@ BlobClient::BlobClient(HttpClient* http, std::string account, std::string accoun
   key_ = Base64Decode(account_key).value_or("");
 }
 
+BlobClient::BlobClient(HttpClient* http, std::string account, TokenCredential* credential,
+                       std::string scope)
+    : http_(http),
+      account_(std::move(account)),
+      credential_(credential),
+      scope_(std::move(scope)) {}
+
 Result<HttpResponse> BlobClient::Send(HttpRequest request) {
-  if (key_.empty()) return Status::InvalidArgument("storage account key is not valid base64");
   request.headers["x-ms-date"] = HttpDate();
   request.headers["x-ms-version"] = kBlobApiVersion;
+  if (credential_ != nullptr) {
+    Result<AccessToken> token = credential_->GetToken(scope_);
+    if (!token.ok()) return token.status();
+    request.headers["Authorization"] = "Bearer " + token->token;
+    return http_->Send(request);
+  }
+  if (key_.empty()) return Status::InvalidArgument("storage account key is not valid base64");
   std::string to_sign = SharedKeyStringToSign(request, account_);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
@@ -106,10 +129,7 @@ Result<std::string> BlobClient::StartCopy(const std::string& source_url,
   Result<HttpResponse> r = Send(req);
   if (!r.ok()) return r.status();
   if (r->status != 202 && r->status != 201) {
-    std::string code = r->Header("x-ms-error-code");
-    std::string why = std::to_string(r->status) + (code.empty() ? "" : " " + code);
-    if (r->status >= 500 || r->status == 429) return Status::Unavailable("copy blob: " + why);
-    return Status::FailedPrecondition("copy blob " + source_url + ": " + why);
+    return BlobError(*r, "copying " + source_url + " to " + destination_url);
   }
   return r->Header("x-ms-copy-id");
 }
@@ -122,10 +142,7 @@ Result<BlobCopyState> BlobClient::CopyState(const std::string& destination_url) 
   if (!r.ok()) return r.status();
   BlobCopyState state;
   if (r->status == 404) return state;
-  if (r->status != 200) {
-    return Status::Unavailable("reading blob " + destination_url + ": HTTP " +
-                               std::to_string(r->status));
-  }
+  if (r->status != 200) return BlobError(*r, "reading blob " + destination_url);
   state.exists = true;
   state.status = r->Header("x-ms-copy-status");
   state.source = r->Header("x-ms-copy-source");
@@ -143,11 +160,7 @@ Status BlobClient::CreatePageBlob(const std::string& url, uint64_t size) {
   req.headers["x-ms-blob-content-length"] = std::to_string(size);
   Result<HttpResponse> r = Send(req);
   if (!r.ok()) return r.status();
-  if (r->status != 201) {
-    return Status::FailedPrecondition("creating page blob " + url + ": HTTP " +
-                                      std::to_string(r->status) + " " +
-                                      r->Header("x-ms-error-code"));
-  }
+  if (r->status != 201) return BlobError(*r, "creating page blob " + url);
   return Status::Ok();
 }
 
@@ -161,11 +174,7 @@ Status BlobClient::PutPages(const std::string& url, uint64_t offset, const std::
   req.body = data;
   Result<HttpResponse> r = Send(req);
   if (!r.ok()) return r.status();
-  if (r->status != 201) {
-    return Status::FailedPrecondition("writing pages of " + url + ": HTTP " +
-                                      std::to_string(r->status) + " " +
-                                      r->Header("x-ms-error-code"));
-  }
+  if (r->status != 201) return BlobError(*r, "writing pages of " + url);
   return Status::Ok();
 }
 

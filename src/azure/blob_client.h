@@ -1,13 +1,15 @@
 // Blob storage, the little easel needs of it: an asynchronous server-side copy of the base VHD
-// into the cluster's container, followed until it ends. Requests are signed with Shared Key (the
-// account key comes from ARM's listKeys, which a Contributor may call; data-plane RBAC is not
-// needed). The key is held in memory only and never logged.
+// into the cluster's container, followed until it ends. Requests carry either an Entra ID token
+// for Azure Storage (the principal needs a data role such as Storage Blob Data Contributor; no
+// ARM call is spent) or a Shared Key signature (the account key comes from ARM's listKeys, which
+// a Contributor may call: one ARM write). Keys and tokens are held in memory only, never logged.
 #pragma once
 
 #include <string>
 
 #include "azure/arm_client.h"
 #include "azure/cloud.h"
+#include "azure/credentials.h"
 #include "common/http_client.h"
 
 namespace easel::azure {
@@ -23,8 +25,15 @@ struct BlobCopyState {
 
 class BlobClient {
  public:
-  // `account_key` is the base64 key from listKeys.
+  // Signs with Shared Key; `account_key` is the base64 key from listKeys.
   BlobClient(HttpClient* http, std::string account, std::string account_key);
+  // Sends a bearer token for `scope` (the cloud's storage scope) obtained from `credential`.
+  BlobClient(HttpClient* http, std::string account, TokenCredential* credential, std::string scope);
+
+  bool signs_with_shared_key() const { return credential_ == nullptr; }
+
+  // Every call fails with kPermissionDenied when storage refuses the caller (403: no data role,
+  // or Shared Key disallowed on the account), kUnavailable when storage is busy or unreachable.
 
   // Starts copying `source_url` to `destination_url` (202 Accepted). Returns the copy id.
   Result<std::string> StartCopy(const std::string& source_url, const std::string& destination_url);
@@ -41,7 +50,9 @@ class BlobClient {
 
   HttpClient* http_;
   std::string account_;
-  std::string key_;  // decoded
+  std::string key_;                        // decoded; empty with a credential
+  TokenCredential* credential_ = nullptr;  // not owned
+  std::string scope_;
 };
 
 // The first key of a storage account (POST .../listKeys).

@@ -1,5 +1,8 @@
 #include "azure/cloud.h"
 
+#include <filesystem>
+
+#include "common/files.h"
 #include "common/strings.h"
 
 namespace easel::azure {
@@ -33,6 +36,44 @@ Result<Cloud> BuiltinCloud(const std::string& name) {
   }
   return Status::InvalidArgument("unknown cloud " + Quote(name) +
                                  " (AzurePublicCloud, AzureUSGovernment, AzureChinaCloud)");
+}
+
+Result<Cloud> CustomCloud(const CustomCloudEndpoints& e) {
+  auto https = [](const char* what, std::string url) -> Result<std::string> {
+    if (!StartsWith(ToLower(url), "https://") || url.size() <= 8) {
+      return Status::InvalidArgument(std::string(what) + " " + Quote(url) +
+                                     " is not an https URL (easel always verifies TLS)");
+    }
+    while (url.back() == '/') url.pop_back();
+    return url;
+  };
+  Result<std::string> authority = https("authority host", e.authority_host);
+  if (!authority.ok()) return authority.status();
+  Result<std::string> arm = https("ARM endpoint", e.arm_endpoint);
+  if (!arm.ok()) return arm.status();
+  Result<std::string> blob = https("blob endpoint", e.blob_endpoint);
+  if (!blob.ok()) return blob.status();
+  if (blob->find("{account}") == std::string::npos) {
+    return Status::InvalidArgument("blob endpoint " + Quote(e.blob_endpoint) +
+                                   " does not hold {account} (https://{account}.blob.example/ "
+                                   "or https://host:port/{account}/)");
+  }
+  if (!e.ca_bundle.empty()) {
+    Result<std::string> pem = ReadFileBounded(e.ca_bundle, 4 << 20);
+    if (!pem.ok()) return Status::InvalidArgument("CA file: " + pem.status().message());
+    if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return Status::InvalidArgument("CA file " + Quote(e.ca_bundle) + " holds no PEM certificate");
+    }
+  }
+  Cloud c;
+  c.name = e.name;
+  c.authority_host = *authority;
+  c.arm_endpoint = *arm;
+  c.arm_scope = *arm + "/.default";
+  c.blob_endpoint = *blob + "/";
+  // Absolute: the context is used from any directory.
+  c.ca_bundle = e.ca_bundle.empty() ? "" : std::filesystem::absolute(e.ca_bundle).string();
+  return c;
 }
 
 std::string BlobEndpoint(const Cloud& cloud, const std::string& account) {

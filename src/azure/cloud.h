@@ -22,6 +22,20 @@ struct Cloud {
 // AzurePublicCloud, AzureUSGovernment or AzureChinaCloud (case-insensitive).
 Result<Cloud> BuiltinCloud(const std::string& name);
 
+// A cloud of one's own (Azure Stack Hub, a proxy, azsim): every endpoint given.
+struct CustomCloudEndpoints {
+  std::string name = "custom";
+  std::string authority_host;  // https URL of Entra ID (or its stand-in)
+  std::string arm_endpoint;    // https URL of Resource Manager; tokens are asked for its scope
+  // https URL of an account's blob service holding "{account}": host-style
+  // "https://{account}.blob.example.net/" or path-style "https://host:port/{account}/".
+  std::string blob_endpoint;
+  std::string ca_bundle;  // PEM file of extra trusted CAs; empty: the system's
+};
+// Checks the endpoints (https only: TLS is always verified; a readable PEM CA file) and makes the
+// cloud. kInvalidArgument names the endpoint at fault.
+Result<Cloud> CustomCloud(const CustomCloudEndpoints& endpoints);
+
 // The blob endpoint of `account` in `cloud`, ending with '/'.
 std::string BlobEndpoint(const Cloud& cloud, const std::string& account);
 

@@ -191,6 +191,7 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   (void)ss.store->AddEvent(s.name, outcome.ok ? "Normal" : "Warning",
                            outcome.ok ? "Ready" : "Failed: " + outcome.first_error);
   view.Finish();
+  for (const std::string& warning : outcome.warnings) std::cerr << "warning: " << warning << "\n";
   if (no_wait) return outcome.ok ? kExitOk : kExitFailure;
   if (!outcome.ok) {
     std::cerr << "easel: cluster " << s.name << " failed: " << outcome.first_error << "\n";
@@ -204,7 +205,13 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
 int LivePlanCommand(const CommonOptions& common, const std::string& file) {
   int exit_code = kExitOk;
   std::optional<PlannedCluster> planned = LoadAndPlan(common, file, &exit_code);
-  if (!planned) return exit_code;
+  if (!planned) {
+    if (exit_code == kExitFailure) {
+      std::cerr << "(`easel plan --offline -f " << file
+                << "` shows the resource graph without a cloud)\n";
+    }
+    return exit_code;
+  }
   const spec::ClusterSpec& s = planned->spec;
   Session& ss = *planned->session;
   const plan::Plan& plan = planned->plan;

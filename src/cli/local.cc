@@ -70,7 +70,7 @@ Result<Json> ReadyLine() {
 // account, a container readable by anyone (as a marketplace-like source), and sparse page blobs
 // that are valid fixed VHDs (zeros and a footer).
 Status SeedImageCatalog(const std::string& subscription) {
-  Result<std::unique_ptr<Session>> session = OpenSession("local", "");
+  Result<std::unique_ptr<Session>> session = OpenSession(kLocalContext, "");
   if (!session.ok()) return session.status();
   azure::ArmClient& arm = *(*session)->arm;
   std::string rg = "/subscriptions/" + subscription + "/resourceGroups/easel-images";
@@ -114,15 +114,13 @@ Status WriteLocalContext(const Json& ready) {
   Result<Config> config = LoadConfig();
   if (!config.ok()) return config.status();
   Context ctx;
-  ctx.name = "local";
-  ctx.cloud.name = "azsim";
-  ctx.cloud.authority_host = ready.value("authority", "");
-  ctx.cloud.arm_endpoint = ready.value("arm", "");
-  ctx.cloud.arm_scope = ctx.cloud.arm_endpoint + "/.default";
-  std::string blob = ready.value("blob", "");
-  ctx.cloud.blob_endpoint = blob + (blob.empty() || blob.back() != '/' ? "/" : "") + "{account}/";
+  ctx.name = kLocalContext;
+  Result<azure::Cloud> cloud =
+      azure::CustomCloud({"azsim", ready.value("authority", ""), ready.value("arm", ""),
+                          ready.value("blob", "") + "/{account}/", ready.value("caFile", "")});
+  if (!cloud.ok()) return Status(cloud.status().code(), "azsim: " + cloud.status().message());
+  ctx.cloud = *cloud;
   ctx.cloud.imds_endpoint = ctx.cloud.arm_endpoint + "/metadata/identity/oauth2/token";
-  ctx.cloud.ca_bundle = ready.value("caFile", "");
   ctx.credentials_file = LocalDir() + "/credentials.json";
   if (Status s = SaveCredentialsFile(ctx.credentials_file,
                                      {ready.value("tenantId", ""), ready.value("clientId", ""),
@@ -130,8 +128,8 @@ Status WriteLocalContext(const Json& ready) {
       !s.ok()) {
     return s;
   }
-  config->contexts["local"] = ctx;
-  config->current = "local";
+  config->contexts[kLocalContext] = ctx;
+  config->current = kLocalContext;
   return SaveConfig(*config);
 }
 
@@ -221,6 +219,8 @@ Status LocalDown() {
   std::cout << "azsim stopped (its state stays in " << LocalDir() << "/state)\n";
   return Status::Ok();
 }
+
+bool LocalAzureRunning() { return RunningPid() != 0; }
 
 Status LocalStatus() {
   int pid = RunningPid();

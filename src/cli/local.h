@@ -8,6 +8,9 @@
 
 namespace easel::cli {
 
+// The name of the context `easel local up` creates.
+inline constexpr const char* kLocalContext = "local";
+
 struct LocalOptions {
   // azsim's latency model (VMs 90 s, storage accounts and images 20 s, ...) times this: the
   // quickstart's critical path of about 135 s becomes about a minute.
@@ -18,5 +21,7 @@ struct LocalOptions {
 Status LocalUp(const LocalOptions& options);
 Status LocalDown();
 Status LocalStatus();
+// Whether the azsim that `easel local up` started is still running.
+bool LocalAzureRunning();
 
 }  // namespace easel::cli

@@ -5,9 +5,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "azure/cloud.h"
 #include "cli/cluster_commands.h"
 #include "cli/config.h"
 #include "cli/local.h"
+#include "common/strings.h"
 #include "plan/planner.h"
 #include "plan/render.h"
 #include "spec/catalog.h"
@@ -79,9 +81,20 @@ int ContextUse(const std::string& name) {
   return Report(easel::cli::SaveConfig(*config));
 }
 
+// `context add`: a built-in cloud by name, or with --cloud custom, one given by its endpoints.
 int ContextAdd(const std::string& name, const std::string& cloud_name,
+               const easel::azure::CustomCloudEndpoints& endpoints,
                const std::string& credentials_file) {
-  auto cloud = easel::azure::BuiltinCloud(cloud_name);
+  bool custom = easel::ToLower(cloud_name) == "custom";
+  bool endpoints_given = !endpoints.authority_host.empty() || !endpoints.arm_endpoint.empty() ||
+                         !endpoints.blob_endpoint.empty() || !endpoints.ca_bundle.empty();
+  if (!custom && endpoints_given) {
+    std::cerr << "easel: --authority-host, --arm-endpoint, --blob-endpoint and --ca-file describe "
+                 "a custom cloud: add --cloud custom\n";
+    return kExitInvalid;
+  }
+  auto cloud =
+      custom ? easel::azure::CustomCloud(endpoints) : easel::azure::BuiltinCloud(cloud_name);
   if (!cloud.ok()) {
     std::cerr << "easel: " << cloud.status().message() << "\n";
     return kExitInvalid;
@@ -95,6 +108,14 @@ int ContextAdd(const std::string& name, const std::string& cloud_name,
   config->contexts[name] = easel::cli::Context{name, *cloud, credentials_file};
   if (config->current.empty()) config->current = name;
   return Report(easel::cli::SaveConfig(*config));
+}
+
+// Whether commands have a cloud to talk to: --context, or a current context in the config. A
+// config that cannot be read counts as selected, so that the command reports why.
+bool ContextSelected(const std::string& context_flag) {
+  if (!context_flag.empty()) return true;
+  easel::Result<easel::cli::Config> config = easel::cli::LoadConfig();
+  return !config.ok() || !config->current.empty();
 }
 
 }  // namespace
@@ -116,10 +137,15 @@ int main(int argc, char** argv) {
   CLI::App* plan = app.add_subcommand("plan", "print the Azure resources a cluster spec needs");
   plan->add_option("-f,--file", file, "cluster spec (YAML or JSON)")->required();
   plan->add_option("-o,--output", output, "table or json")->check(CLI::IsMember({"table", "json"}));
-  bool live = false;
-  plan->add_flag("--live", live,
-                 "compare with the cloud of the current context: what apply would create, "
-                 "change, delete or leave alone");
+  bool live = false, offline = false;
+  CLI::Option* live_flag = plan->add_flag(
+      "--live", live,
+      "compare with the cloud of the context: what apply would create, change, delete or leave "
+      "alone (the default when a context is selected)");
+  plan->add_flag("--offline", offline,
+                 "the resource graph only, without reading any cloud (the default when no "
+                 "context is selected)")
+      ->excludes(live_flag);
 
   CLI::App* apply = app.add_subcommand("apply", "create or update a cluster until it is Ready");
   apply->add_option("-f,--file", file, "cluster spec (YAML or JSON)")->required();
@@ -171,7 +197,17 @@ int main(int argc, char** argv) {
   CLI::App* context_add = context->add_subcommand("add", "add a context for a real Azure cloud");
   context_add->add_option("name", name, "context name")->required();
   context_add->add_option("--cloud", cloud_name,
-                          "AzurePublicCloud, AzureUSGovernment or AzureChinaCloud");
+                          "AzurePublicCloud, AzureUSGovernment, AzureChinaCloud, or custom (with "
+                          "the endpoints below)");
+  easel::azure::CustomCloudEndpoints endpoints;
+  context_add->add_option("--authority-host", endpoints.authority_host,
+                          "custom cloud: https URL of Entra ID");
+  context_add->add_option("--arm-endpoint", endpoints.arm_endpoint,
+                          "custom cloud: https URL of Resource Manager");
+  context_add->add_option("--blob-endpoint", endpoints.blob_endpoint,
+                          "custom cloud: an account's blob URL with {account} in it");
+  context_add->add_option("--ca-file", endpoints.ca_bundle,
+                          "custom cloud: PEM file of extra trusted CAs (TLS is always verified)");
   context_add->add_option("--credentials-file", credentials_file,
                           "JSON {tenantId, clientId, clientSecret}, mode 0600 (default: the "
                           "AZURE_* environment, then managed identity)");
@@ -195,7 +231,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (*validate) return ValidateOrPlan(common.catalog_path, file, false, output);
-  if (*plan && live) {
+  if (*plan && (live || (!offline && ContextSelected(common.context)))) {
     common.output = output;
     return easel::cli::LivePlanCommand(common, file);
   }
@@ -219,6 +255,6 @@ int main(int argc, char** argv) {
   if (*local_status) return Report(easel::cli::LocalStatus());
   if (*context_list) return ContextList();
   if (*context_use) return ContextUse(name);
-  if (*context_add) return ContextAdd(name, cloud_name, credentials_file);
+  if (*context_add) return ContextAdd(name, cloud_name, endpoints, credentials_file);
   return kExitInvalid;
 }

@@ -1,5 +1,7 @@
 #include "cli/session.h"
 
+#include "cli/local.h"
+
 namespace easel::cli {
 
 Result<std::unique_ptr<Session>> OpenSession(const std::string& context_name,
@@ -15,6 +17,11 @@ Result<std::unique_ptr<Session>> OpenSession(const std::string& context_name,
   auto it = config->contexts.find(name);
   if (it == config->contexts.end()) {
     return Status::NotFound("no context named " + name + " (see `easel context list`)");
+  }
+  if (name == kLocalContext && !LocalAzureRunning()) {
+    // Saves the retries a request to a stopped local Azure would go through.
+    return Status::FailedPrecondition(
+        "context local: the local Azure (azsim) is not running; start it with `easel local up`");
   }
   auto session = std::make_unique<Session>();
   session->context = it->second;

@@ -16,6 +16,8 @@ const char* StatusCodeName(StatusCode code) {
       return "failed precondition";
     case StatusCode::kUnavailable:
       return "unavailable";
+    case StatusCode::kPermissionDenied:
+      return "permission denied";
     case StatusCode::kIOError:
       return "i/o error";
     case StatusCode::kInternal:

@@ -18,6 +18,7 @@ enum class StatusCode {
   kAlreadyExists,       // the named thing exists and must not
   kFailedPrecondition,  // the system is not in a state where this can be done
   kUnavailable,         // transient: try again later
+  kPermissionDenied,    // the caller is known but lacks the right to do this
   kIOError,             // a file or socket failed
   kInternal,            // a bug in easel
 };
@@ -40,6 +41,9 @@ class [[nodiscard]] Status {
     return {StatusCode::kFailedPrecondition, std::move(m)};
   }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 

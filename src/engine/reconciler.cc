@@ -420,20 +420,70 @@ class Run {
 
   // --- the VHD copy ----------------------------------------------------------------------------
 
-  Result<azure::BlobClient*> BlobFor(size_t i) {
+  // The storage account (ARM id and name) a copy step writes into.
+  std::pair<std::string, std::string> AccountOf(size_t i) const {
     const plan::DataPlaneStep& s = *nodes_[i].step;
     std::string container_id = s.depends_on.empty() ? "" : s.depends_on[0];
     std::string account_id = ParentOf(container_id, "blobServices");
-    std::string account = account_id.substr(account_id.rfind('/') + 1);
+    return {account_id, account_id.substr(account_id.rfind('/') + 1)};
+  }
+
+  // The account's blob client: an Entra ID token at first, which costs no ARM call.
+  azure::BlobClient* BlobFor(size_t i) {
+    std::string account = AccountOf(i).second;
     std::lock_guard<std::mutex> lock(blob_mu_);
-    auto it = blobs_.find(account);
-    if (it != blobs_.end()) return it->second.get();
+    std::unique_ptr<azure::BlobClient>& client = blobs_[account];
+    if (!client) {
+      client = std::make_unique<azure::BlobClient>(env_.http, account, env_.arm->credential(),
+                                                   env_.arm->cloud().storage_scope);
+    }
+    return client.get();
+  }
+
+  // Storage refused the token (the principal has no data role on the account): the account's
+  // key signs its requests from now on, at the cost of listKeys, one ARM write.
+  Result<azure::BlobClient*> FallBackToAccountKey(size_t i, const Status& refused) {
+    auto [account_id, account] = AccountOf(i);
+    std::lock_guard<std::mutex> lock(blob_mu_);
+    std::unique_ptr<azure::BlobClient>& client = blobs_[account];
+    if (client && client->signs_with_shared_key()) return client.get();  // another step did it
+    std::string warning = "storage account " + account + " refused easel's Entra ID token (" +
+                          refused.message() +
+                          "); the VHD copy signs with the account key instead, which costs a "
+                          "listKeys call. Granting the principal Storage Blob Data Contributor "
+                          "on the account avoids it.";
+    Event("Warning", warning);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      outcome_.writes++;
+      outcome_.warnings.push_back(warning);
+    }
     Result<std::string> key = azure::ListFirstKey(*env_.arm, account_id, "2025-06-01");
     if (!key.ok()) return key.status();
-    auto client = std::make_unique<azure::BlobClient>(env_.http, account, *key);
-    azure::BlobClient* raw = client.get();
-    blobs_[account] = std::move(client);
-    return raw;
+    client = std::make_unique<azure::BlobClient>(env_.http, account, *key);
+    return client.get();
+  }
+
+  // Runs `call` on the step's blob client; when storage refuses the token, once more signed
+  // with the account key.
+  template <typename Call>
+  auto OnBlob(size_t i, Call call) -> decltype(call(std::declval<azure::BlobClient&>())) {
+    azure::BlobClient* blob = BlobFor(i);
+    auto result = call(*blob);
+    if (result.ok() || result.status().code() != StatusCode::kPermissionDenied ||
+        blob->signs_with_shared_key()) {
+      return result;
+    }
+    Result<azure::BlobClient*> keyed = FallBackToAccountKey(i, result.status());
+    if (!keyed.ok()) return keyed.status();
+    auto again = call(**keyed);
+    if (!again.ok() && again.status().code() == StatusCode::kPermissionDenied) {
+      return Status::PermissionDenied(again.status().message() +
+                                      " (neither easel's token nor the account key is allowed: "
+                                      "grant the principal Storage Blob Data Contributor on " +
+                                      AccountOf(i).second + ")");
+    }
+    return again;
   }
 
   // The image made from the copied blob, when the plan has one; its name carries a hash of the
@@ -449,17 +499,16 @@ class Run {
   void ReconcileCopy(size_t i) {
     const plan::DataPlaneStep& s = *nodes_[i].step;
     if (const plan::ResourceNode* image = ImageFedBy(i)) {
-      // Saves listKeys (an ARM write) and the blob reads on an unchanged cluster.
+      // Saves the blob reads on an unchanged cluster.
       Result<azure::ArmResponse> got = env_.arm->Call("GET", image->id, image->api_version);
       if (got.ok() && got->status == 200 && MarkedOwned(got->body, owner_key_) &&
           ToLower(got->body["properties"].value("provisioningState", "")) == "succeeded") {
         return Finish(i, "Unchanged", "its image exists");
       }
     }
-    Result<azure::BlobClient*> blob = BlobFor(i);
-    if (!blob.ok()) return Fail(i, blob.status().message());
     std::string source = azure::ResolveBlobUrl(env_.arm->cloud(), s.source);
-    Result<azure::BlobCopyState> state = (*blob)->CopyState(s.destination);
+    Result<azure::BlobCopyState> state =
+        OnBlob(i, [&](azure::BlobClient& blob) { return blob.CopyState(s.destination); });
     if (!state.ok()) return Fail(i, state.status().message());
     if (state->exists && state->status == "success" && state->source == source) {
       return Finish(i, "Unchanged");
@@ -468,7 +517,8 @@ class Run {
     Report(i, "Copying", source);
     Record(i, "Copying");
     CountWrite();
-    Result<std::string> started = (*blob)->StartCopy(source, s.destination);
+    Result<std::string> started =
+        OnBlob(i, [&](azure::BlobClient& blob) { return blob.StartCopy(source, s.destination); });
     if (!started.ok()) return Fail(i, started.status().message());
     (void)env_.store->PutOperation({cluster_, s.id, kCopyMethod, "", "copy", s.destination, ""});
     Event("Normal", "copying " + source + " to " + s.destination);
@@ -477,9 +527,11 @@ class Run {
 
   void PollCopy(size_t i) {
     const plan::DataPlaneStep& s = *nodes_[i].step;
-    Result<azure::BlobClient*> blob = BlobFor(i);
-    if (!blob.ok()) return Fail(i, blob.status().message());
-    Result<azure::BlobCopyState> state = (*blob)->CopyState(s.destination);
+    Result<azure::BlobCopyState> state =
+        OnBlob(i, [&](azure::BlobClient& blob) { return blob.CopyState(s.destination); });
+    if (!state.ok() && state.status().code() == StatusCode::kPermissionDenied) {
+      return Fail(i, state.status().message());
+    }
     if (!state.ok()) {
       scheduler_.Post([this, i] { PollCopy(i); }, kRecheckDelay);
       return;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "azure/arm_client.h"
 #include "azure/cloud.h"
@@ -49,9 +50,11 @@ struct EngineOptions {
 
 struct Outcome {
   bool ok = false;
-  size_t writes = 0;        // PUTs and DELETEs sent
+  size_t writes = 0;        // ARM writes sent (PUTs, DELETEs, POST actions)
   size_t unchanged = 0;     // resources that already matched
   std::string first_error;  // "<resource>: <Azure's error>"
+  // What the user should know although it worked (also in the event log).
+  std::vector<std::string> warnings;
 };
 
 Outcome Apply(const Environment& env, const std::string& cluster, const plan::Plan& plan,

@@ -4,6 +4,7 @@
 // (static network, custom storage) resources untouched.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -58,6 +59,33 @@ class Examples : public ::testing::Test {
       n += m == "PUT" || m == "DELETE" || m == "POST" || m == "PATCH";
     }
     return n;
+  }
+
+  int64_t LastSeq() {
+    std::vector<json> log = azure_->Requests();
+    return log.empty() ? 0 : log.back().value("seq", int64_t{0});
+  }
+  // "METHOD path" of each ARM write after `since`.
+  std::vector<std::string> WritesSince(int64_t since) {
+    std::vector<std::string> writes;
+    for (const json& line : azure_->Requests(since)) {
+      std::string m = line.value("method", "");
+      if (line.value("service", "") == "arm" && m != "GET" && m != "HEAD") {
+        writes.push_back(m + " " + line.value("path", ""));
+      }
+    }
+    return writes;
+  }
+  // The resources the example's plan creates (owned by the cluster).
+  size_t OwnedResources(const std::string& example) {
+    CommandResult plan = azure_->Easel("plan --offline -f examples/" + example + " -o json");
+    EXPECT_EQ(plan.exit_code, 0) << plan.output;
+    size_t owned = 0;
+    const json parsed = json::parse(plan.output, nullptr, false);
+    for (const json& r : parsed.value("resources", json::array())) {
+      owned += r.value("ownership", "") == "owned";
+    }
+    return owned;
   }
 
   // The seed's architecture, checked through azsim's API.
@@ -183,11 +211,20 @@ class Examples : public ::testing::Test {
     std::map<std::string, json> untouched;
     for (const std::string& id : untouched_ids) untouched[id] = azure_->Get(id, ApiOf(id));
 
+    int64_t before_apply = LastSeq();
     CommandResult apply = azure_->Easel("apply -f examples/" + example);
     ASSERT_EQ(apply.exit_code, 0) << apply.output;
     EXPECT_NE(apply.output.find("is Ready"), std::string::npos);
     CheckArchitecture(s);
     if (HasFatalFailure()) return;
+    // One ARM write per owned resource: a PUT each, nothing else (the VHD copy authenticates
+    // with the principal's token, so no listKeys).
+    std::vector<std::string> writes_seen = WritesSince(before_apply);
+    EXPECT_EQ(writes_seen.size(), OwnedResources(example)) << Join(writes_seen, "\n");
+    EXPECT_EQ(std::set<std::string>(writes_seen.begin(), writes_seen.end()).size(),
+              writes_seen.size())
+        << "a resource was written twice:\n"
+        << Join(writes_seen, "\n");
 
     int64_t writes = Writes();
     CommandResult again = azure_->Easel("apply -f examples/" + example);
@@ -271,8 +308,7 @@ TEST_F(Examples, DriftIsFoundCheaplyAndRepaired) {
   int64_t writes = Writes();
   CommandResult repair = azure_->Easel("apply -f examples/quickstart.yaml");
   ASSERT_EQ(repair.exit_code, 0) << repair.output;
-  EXPECT_EQ(Writes() - writes, 3) << "a VNet PUT, listKeys for the copy check, an image PUT:\n"
-                                  << repair.output;
+  EXPECT_EQ(Writes() - writes, 2) << "a VNet PUT and an image PUT:\n" << repair.output;
   json vnet = azure_->Get(rg + "Microsoft.Network/virtualNetworks/demo-vnet", kNet);
   EXPECT_EQ(vnet["properties"]["subnets"].size(), 2u) << "updating the VNet kept its subnets";
   check = azure_->Easel("check demo");
@@ -308,6 +344,41 @@ TEST_F(Examples, ScalingDownDeletesTheDroppedMachines) {
   CommandResult same = azure_->Easel("plan --live -f " + path);
   EXPECT_NE(same.output.find("0 to create, 0 to change, 0 to delete"), std::string::npos)
       << same.output;
+  EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
+}
+
+// Without a data role on the storage account, the VHD copy signs with the account key: one ARM
+// write more (listKeys), and a warning that says why and what to grant.
+TEST_F(Examples, WithoutABlobDataRoleTheCopyFallsBackToTheAccountKey) {
+  const std::string assignment = "/subscriptions/" + azure_->subscription() +
+                                 "/providers/Microsoft.Authorization/roleAssignments/"
+                                 "5d2a6c1e-0000-4000-8000-000000000001";  // azsim's default
+  const char* kAuthorization = "2022-04-01";
+  json role = azure_->Get(assignment, kAuthorization);
+  ASSERT_FALSE(role.is_null()) << "azsim's default principal has no data role to take away";
+  Result<azure::ArmResponse> removed = azure_->arm().Call("DELETE", assignment, kAuthorization);
+  ASSERT_TRUE(removed.ok() && removed->status < 300);
+
+  int64_t since = LastSeq();
+  CommandResult apply = azure_->Easel("apply -f examples/quickstart.yaml");
+  EXPECT_EQ(apply.exit_code, 0) << apply.output;
+  std::vector<std::string> writes = WritesSince(since);
+  EXPECT_EQ(writes.size(), OwnedResources("quickstart.yaml") + 1) << Join(writes, "\n");
+  EXPECT_EQ(std::count_if(writes.begin(), writes.end(),
+                          [](const std::string& w) {
+                            return StartsWith(w, "POST ") && EndsWith(w, "/listKeys");
+                          }),
+            1)
+      << Join(writes, "\n");
+  EXPECT_NE(apply.output.find("warning: storage account"), std::string::npos) << apply.output;
+  EXPECT_NE(apply.output.find("Storage Blob Data Contributor"), std::string::npos) << apply.output;
+
+  Result<azure::ArmResponse> restored =
+      azure_->arm().Call("PUT", assignment, kAuthorization,
+                         json{{"properties",
+                               {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
+                                {"principalId", role["properties"]["principalId"]}}}});
+  EXPECT_TRUE(restored.ok() && restored->status < 300);
   EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
 }
 

@@ -4,7 +4,7 @@
 // holds their operations in flight (its pause switch), and started again; the cluster converges,
 // no resource is created twice, and azsim holds each owned resource once and nothing extra.
 // Faults: with azsim injecting 10% 429s, 5% 5xx, 5% dropped connections and 5% failed operations,
-// the examples still converge, and easel waited out the Retry-After of every 429.
+// the examples still converge, and easel waited out every Retry-After (429s and operation polls).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -158,35 +158,45 @@ TEST(Faults, ExamplesConvergeAndEveryRetryAfterIsRespected) {
   azure.Admin("PUT", "faults", R"({"rules": []})");
   for (const std::string& g : groups) EXPECT_EQ(azure.ResourcesIn(g), before[g]) << g;
 
-  // Every 429 (Retry-After: 1) was followed, for the same call, only after that second passed:
-  // the first request with the same method, path and principal that started after the 429 was
-  // answered (requests already on their way when it was answered are not retries of it).
+  // Every response that carried a Retry-After (429s, 503s, accepted long-running operations,
+  // operations still in progress) was followed up only once that many seconds had passed: the
+  // first request from the same principal to the URL the response pointed at (its
+  // Azure-AsyncOperation or Location URL, else its own path) that started after it was answered.
+  // Requests already on their way when it was answered are not follow-ups of it.
   auto seconds = [](const std::string& t) {  // ISO 8601 with milliseconds, as seconds of the day
     return std::stod(t.substr(11, 2)) * 3600 + std::stod(t.substr(14, 2)) * 60 +
            std::stod(t.substr(17));
   };
-  int throttled = 0, checked = 0;
+  int throttled = 0, polls = 0, checked = 0, expected = 0;
   for (size_t i = 0; i < log.size(); ++i) {
-    if (log[i].value("service", "") != "arm" || log[i].value("status", 0) != 429) continue;
-    ++throttled;
-    std::string key = log[i].value("method", "") + " " + log[i].value("path", "");
-    double answered = seconds(log[i].value("time", "")) + log[i].value("durationMs", 0.0) / 1000;
+    const json& answer = log[i];
+    int retry_after = answer.value("retryAfter", 0);
+    if (answer.value("service", "") != "arm" || retry_after <= 0) continue;
+    int status = answer.value("status", 0);
+    bool redirected = (status == 201 || status == 202) && answer.contains("pollPath");
+    std::string target = redirected ? answer.value("pollPath", "") : answer.value("path", "");
+    double answered = seconds(answer.value("time", "")) + answer.value("durationMs", 0.0) / 1000;
+    ++expected;
+    (status == 429 ? throttled : polls)++;
     for (size_t j = i + 1; j < log.size(); ++j) {
       double next = seconds(log[j].value("time", ""));
-      if (log[j].value("method", "") + " " + log[j].value("path", "") != key ||
-          log[j].value("principal", "") != log[i].value("principal", "") || next < answered) {
+      if (log[j].value("path", "") != target ||
+          log[j].value("principal", "") != answer.value("principal", "") || next < answered) {
         continue;
       }
-      EXPECT_GE(next - answered, 1.0 - 0.002)
-          << key << " retried " << (next - answered) << " s after a 429";
+      EXPECT_GE(next - answered, retry_after - 0.002)
+          << answer.value("method", "") << " " << answer.value("path", "") << " answered " << status
+          << " with Retry-After " << retry_after << "; " << target << " came " << (next - answered)
+          << " s later";
       ++checked;
       break;
     }
   }
-  std::printf("faults: %d 429s answered, each retried no earlier than its Retry-After\n",
-              throttled);
+  std::printf("faults: %d 429s and %d other answers with a Retry-After, each followed no earlier\n",
+              throttled, polls);
   EXPECT_GT(throttled, 0) << "no 429 was injected: the check proved nothing";
-  EXPECT_EQ(checked, throttled);
+  EXPECT_GT(polls, 0) << "no long-running operation answered with a Retry-After";
+  EXPECT_EQ(checked, expected) << "answers with a Retry-After that nothing followed";
 }
 
 }  // namespace

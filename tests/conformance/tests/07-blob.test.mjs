@@ -4,16 +4,18 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { StorageManagementClient } from "@azure/arm-storage";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import {
   BlobServiceClient, BlobClient, StorageSharedKeyCredential, BlobSASPermissions, generateBlobSASQueryParameters,
 } from "@azure/storage-blob";
-import { credential, clientOptions, poll, sub, unique, rejects, info, admin } from "./lib.mjs";
+import { credential, clientOptions, poll, sub, unique, rejects, info, admin, rgId } from "./lib.mjs";
 
 const resources = new ResourceManagementClient(credential, sub, clientOptions);
 const storage = new StorageManagementClient(credential, sub, clientOptions);
+const auth = new AuthorizationManagementClient(credential, sub, clientOptions);
 const rg = unique("blob-rg");
 const src = unique("srcacct");
 const dst = unique("dstacct");
@@ -197,16 +199,35 @@ test("service SAS: read allowed, write with a read-only SAS 403, expired 403, ta
   await rejects(tampered.download(), 403, "AuthenticationFailed");
 });
 
-test("bearer tokens (storage audience) authorize data-plane calls", async () => {
-  const svc = new BlobServiceClient(`${info.blob}/${src}`, credential);
+test("bearer tokens (storage audience) need a data role: none 403, Reader reads, Contributor writes", async () => {
+  const svc = new BlobServiceClient(`${info.blob}/${src}`, credential, { retryOptions: { maxTries: 1 } });
   const c = svc.getContainerClient("bearer");
+  // A token of a principal without a data role is authenticated but refused.
+  await rejects(c.create(), 403, "AuthorizationPermissionMismatch");
+  const role = (guid) => `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+  const principalId = "22222222-2222-4222-8222-222222222222";
+  const accountScope = `${rgId(rg)}/providers/Microsoft.Storage/storageAccounts/${src}`;
+  // Storage Blob Data Reader on the account: reading works, writing does not.
+  const reader = randomUUID();
+  await auth.roleAssignments.create(accountScope, reader, { roleDefinitionId: role("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"), principalId });
+  await srcSvc.getContainerClient("images").getBlockBlobClient("readable.txt").upload("shared", 6);
+  const readable = svc.getContainerClient("images").getBlockBlobClient("readable.txt");
+  assert.equal((await readable.downloadToBuffer()).toString(), "shared");
+  await rejects(readable.upload("nope", 4), 403, "AuthorizationPermissionMismatch");
+  // Storage Blob Data Contributor on the resource group: the account's data is writable.
+  const contributor = randomUUID();
+  await auth.roleAssignments.create(rgId(rg), contributor, { roleDefinitionId: role("ba92f5b4-2d11-453d-a403-e96b0029c9fe"), principalId });
   await c.create();
   await c.getBlockBlobClient("t.txt").upload("token", 5);
   assert.equal((await c.getBlockBlobClient("t.txt").downloadToBuffer()).toString(), "token");
   const log = (await admin("GET", "requests")).text.trim().split("\n").map((l) => JSON.parse(l));
   const mine = log.filter((e) => e.service === "blob" && e.path === `/${src}/bearer/t.txt`);
   assert.ok(mine.length >= 2);
-  assert.equal(mine.at(-1).principal, "22222222-2222-4222-8222-222222222222");
+  assert.equal(mine.at(-1).principal, principalId);
+  // Deleting the assignment takes the access away (the Reader role still lets it read).
+  await auth.roleAssignments.delete(rgId(rg), contributor);
+  await rejects(c.getBlockBlobClient("t.txt").upload("again", 5), 403, "AuthorizationPermissionMismatch");
+  await auth.roleAssignments.delete(accountScope, reader);
 });
 
 test("anonymous access to a private container is refused", async () => {
