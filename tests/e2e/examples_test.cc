@@ -382,6 +382,40 @@ TEST_F(Examples, WithoutABlobDataRoleTheCopyFallsBackToTheAccountKey) {
   EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
 }
 
+// A context for a cloud given by its endpoints (here azsim's, as `easel local up` wrote them)
+// reaches the same Azure; endpoints that are not https are refused, naming the endpoint.
+TEST_F(Examples, ACustomCloudContextReachesTheSameAzure) {
+  std::ifstream in(azure_->home() + "/.easel/local/azsim.ready.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  json ready = json::parse(text.str(), nullptr, false);
+  ASSERT_TRUE(ready.is_object());
+  auto endpoints = [&](const std::string& arm) {
+    return " --authority-host " + ready.value("authority", "") + " --arm-endpoint " + arm +
+           " --blob-endpoint '" + ready.value("blob", "") + "/{account}/' --ca-file " +
+           ready.value("caFile", "") + " --credentials-file " + azure_->home() +
+           "/.easel/local/credentials.json";
+  };
+  CommandResult insecure =
+      azure_->Easel("context add plain --cloud custom" + endpoints("http://127.0.0.1:1"));
+  EXPECT_EQ(insecure.exit_code, 2);
+  EXPECT_NE(insecure.output.find("ARM endpoint \"http://127.0.0.1:1\" is not an https URL"),
+            std::string::npos)
+      << insecure.output;
+  CommandResult not_custom = azure_->Easel("context add plain" + endpoints(ready["arm"]));
+  EXPECT_EQ(not_custom.exit_code, 2);
+  EXPECT_NE(not_custom.output.find("add --cloud custom"), std::string::npos) << not_custom.output;
+
+  CommandResult added = azure_->Easel("context add mine --cloud custom" + endpoints(ready["arm"]));
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  CommandResult list = azure_->Easel("context list");
+  EXPECT_NE(list.output.find("mine"), std::string::npos) << list.output;
+  CommandResult plan = azure_->Easel("--context mine plan -f examples/quickstart.yaml");
+  EXPECT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_NE(plan.output.find("20 to create, 0 to change, 0 to delete"), std::string::npos)
+      << plan.output;
+}
+
 TEST_F(Examples, InvalidSpecIsRefusedBeforeAnyCall) {
   int64_t writes = Writes();
   CommandResult r = azure_->Easel("apply -f tests/invalid/cidr-malformed.yaml");

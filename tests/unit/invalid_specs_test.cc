@@ -1,6 +1,7 @@
 // Data-driven: every tests/invalid/<case>.<ext> with a <case>.expected beside it is run through
 // the real binary (`easel validate -f <case>.<ext>` in tests/invalid); stderr must equal the
 // .expected file exactly and the exit code must be 2. Add a case by adding the two files.
+// Also the command line's own exit codes and the offline plan, through the same binary.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -12,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -75,6 +78,46 @@ TEST(InvalidSpecs, HugeFileIsRefusedWithoutReadingItAll) {
   fs::remove_all(dir);
   EXPECT_EQ(got.exit_code, 2);
   EXPECT_EQ(got.stderr_text, "huge.yaml: is larger than 1048576 bytes\n");
+}
+
+// Runs easel with `args` in the examples directory, HOME at `home`; stdout and stderr together.
+Outcome RunEasel(const fs::path& home, const std::string& args) {
+  std::string command = "cd '" + (fs::path(EASEL_SOURCE_DIR) / "examples").string() +
+                        "' && HOME='" + home.string() + "' '" + EASEL_BINARY + "' " + args +
+                        " 2>&1";
+  Outcome out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.stderr_text.append(buf.data(), n);
+  int status = pclose(pipe);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// With no context selected, `plan` is the resource graph from the spec alone; `--live` needs a
+// context and says how to get one; `--live` and `--offline` exclude each other.
+TEST(Cli, PlanWithoutAContextIsTheGraphAndLiveNeedsOne) {
+  char tmpl[] = "/tmp/easel-cli-test-XXXXXX";
+  fs::path home = ::mkdtemp(tmpl);
+  Outcome graph = RunEasel(home, "plan -f quickstart.yaml -o json");
+  EXPECT_EQ(graph.exit_code, 0) << graph.stderr_text;
+  nlohmann::json plan = nlohmann::json::parse(graph.stderr_text, nullptr, false);
+  ASSERT_TRUE(plan.is_object()) << graph.stderr_text;
+  EXPECT_EQ(plan.value("resources", nlohmann::json::array()).size(), 21u);
+
+  Outcome live = RunEasel(home, "plan --live -f quickstart.yaml");
+  EXPECT_EQ(live.exit_code, 1);
+  EXPECT_NE(live.stderr_text.find("no context selected: run `easel local up`"), std::string::npos)
+      << live.stderr_text;
+  EXPECT_NE(live.stderr_text.find("easel plan --offline"), std::string::npos) << live.stderr_text;
+
+  Outcome both = RunEasel(home, "plan --live --offline -f quickstart.yaml");
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.stderr_text.find("--live excludes --offline"), std::string::npos)
+      << both.stderr_text;
+  fs::remove_all(home);
 }
 
 TEST(Cli, ExitCodes) {
