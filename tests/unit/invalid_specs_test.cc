@@ -25,9 +25,8 @@ struct Outcome {
   int exit_code = -1;
 };
 
-Outcome RunValidate(const fs::path& dir, const std::string& file) {
-  std::string command = "cd '" + dir.string() + "' && '" + EASEL_BINARY + "' validate -f '" + file +
-                        "' 2>&1 >/dev/null";
+// Runs a shell command; its output (what it does not redirect) and exit code.
+Outcome Run(const std::string& command) {
   Outcome out;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return out;
@@ -37,6 +36,11 @@ Outcome RunValidate(const fs::path& dir, const std::string& file) {
   int status = pclose(pipe);
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
+}
+
+Outcome RunValidate(const fs::path& dir, const std::string& file) {
+  return Run("cd '" + dir.string() + "' && '" + EASEL_BINARY + "' validate -f '" + file +
+             "' 2>&1 >/dev/null");
 }
 
 std::vector<fs::path> Cases() {
@@ -82,18 +86,8 @@ TEST(InvalidSpecs, HugeFileIsRefusedWithoutReadingItAll) {
 
 // Runs easel with `args` in the examples directory, HOME at `home`; stdout and stderr together.
 Outcome RunEasel(const fs::path& home, const std::string& args) {
-  std::string command = "cd '" + (fs::path(EASEL_SOURCE_DIR) / "examples").string() +
-                        "' && HOME='" + home.string() + "' '" + EASEL_BINARY + "' " + args +
-                        " 2>&1";
-  Outcome out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.stderr_text.append(buf.data(), n);
-  int status = pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return Run("cd '" + (fs::path(EASEL_SOURCE_DIR) / "examples").string() + "' && HOME='" +
+             home.string() + "' '" + EASEL_BINARY + "' " + args + " 2>&1");
 }
 
 // With no context selected, `plan` is the resource graph from the spec alone; `--live` needs a
