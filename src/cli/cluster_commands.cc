@@ -197,7 +197,8 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
     std::cerr << "easel: cluster " << s.name << " failed: " << outcome.first_error << "\n";
     return kExitFailure;
   }
-  std::cout << "cluster " << s.name << " is Ready (" << outcome.writes << " writes, "
+  std::cout << "cluster " << s.name << " is Ready (" << outcome.writes << " ARM writes, "
+            << outcome.copies << (outcome.copies == 1 ? " blob copy, " : " blob copies, ")
             << outcome.unchanged << " unchanged); API server " << record.endpoint << "\n";
   return kExitOk;
 }

@@ -516,7 +516,10 @@ class Run {
     if (state->exists && state->status == "pending") return PollCopy(i);
     Report(i, "Copying", source);
     Record(i, "Copying");
-    CountWrite();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      outcome_.copies++;
+    }
     Result<std::string> started =
         OnBlob(i, [&](azure::BlobClient& blob) { return blob.StartCopy(source, s.destination); });
     if (!started.ok()) return Fail(i, started.status().message());

@@ -221,6 +221,11 @@ class Examples : public ::testing::Test {
     // with the principal's token, so no listKeys).
     std::vector<std::string> writes_seen = WritesSince(before_apply);
     EXPECT_EQ(writes_seen.size(), OwnedResources(example)) << Join(writes_seen, "\n");
+    EXPECT_NE(
+        apply.output.find("(" + std::to_string(writes_seen.size()) + " ARM writes, 1 blob copy"),
+        std::string::npos)
+        << "apply reports the writes it sent:\n"
+        << apply.output;
     EXPECT_EQ(std::set<std::string>(writes_seen.begin(), writes_seen.end()).size(),
               writes_seen.size())
         << "a resource was written twice:\n"
