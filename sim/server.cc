@@ -150,6 +150,8 @@ void Server::Record(const HttpRequest& req, const std::string& service,
                      ",\"apiVersion\":" + JsonQuote(req.Query("api-version")) +
                      ",\"type\":" + JsonQuote(type) + ",\"status\":" + std::to_string(status) +
                      ",\"durationMs\":" + duration;
+  if (std::string client_id = req.Header("x-ms-client-request-id"); !client_id.empty())
+    line += ",\"clientRequestId\":" + JsonQuote(client_id);
   // azsim sends Retry-After in whole seconds, never as a date.
   std::string retry_after = res.Get("Retry-After");
   if (!retry_after.empty() && retry_after.find_first_not_of("0123456789") == std::string::npos &&

@@ -37,12 +37,17 @@ void SplitUrl(const std::string& url, std::string* path, std::string* query) {
   *query = q == std::string::npos ? "" : url.substr(q + 1);
 }
 
-// The error of a blob response that is not the expected one, classified: storage refusing the
-// caller (403), storage busy (5xx, 429), or anything else.
+// The error of a blob response that is not the expected one, classified: the caller's
+// credential lacking the right (a token without a data role, a key on an account that disallows
+// keys), storage busy (5xx, 429), or anything else (other 403s too: a copy source storage cannot
+// read, a firewall).
 Status BlobError(const HttpResponse& r, const std::string& what) {
   std::string code = r.Header("x-ms-error-code");
   std::string why = what + ": HTTP " + std::to_string(r.status) + (code.empty() ? "" : " " + code);
-  if (r.status == 403) return Status::PermissionDenied(why);
+  if (r.status == 403 &&
+      (code == "AuthorizationPermissionMismatch" || code == "KeyBasedAuthenticationNotPermitted")) {
+    return Status::PermissionDenied(why);
+  }
   if (r.status >= 500 || r.status == 429) return Status::Unavailable(why);
   return Status::FailedPrecondition(why);
 }

@@ -32,8 +32,9 @@ class BlobClient {
 
   bool signs_with_shared_key() const { return credential_ == nullptr; }
 
-  // Every call fails with kPermissionDenied when storage refuses the caller (403: no data role,
-  // or Shared Key disallowed on the account), kUnavailable when storage is busy or unreachable.
+  // Every call fails with kPermissionDenied when storage refuses the caller's credential (403
+  // AuthorizationPermissionMismatch: no data role; KeyBasedAuthenticationNotPermitted), with
+  // kUnavailable when storage is busy or unreachable, else kFailedPrecondition.
 
   // Starts copying `source_url` to `destination_url` (202 Accepted). Returns the copy id.
   Result<std::string> StartCopy(const std::string& source_url, const std::string& destination_url);

@@ -40,11 +40,15 @@ Result<Cloud> BuiltinCloud(const std::string& name) {
 
 Result<Cloud> CustomCloud(const CustomCloudEndpoints& e) {
   auto https = [](const char* what, std::string url) -> Result<std::string> {
-    if (!StartsWith(ToLower(url), "https://") || url.size() <= 8) {
+    if (!StartsWith(ToLower(url), "https://")) {
       return Status::InvalidArgument(std::string(what) + " " + Quote(url) +
                                      " is not an https URL (easel always verifies TLS)");
     }
-    while (url.back() == '/') url.pop_back();
+    std::string given = url;
+    while (url.size() > 8 && url.back() == '/') url.pop_back();
+    if (url.size() <= 8 || url[8] == '/') {
+      return Status::InvalidArgument(std::string(what) + " " + Quote(given) + " has no host");
+    }
     return url;
   };
   Result<std::string> authority = https("authority host", e.authority_host);

@@ -116,7 +116,7 @@ Status WriteLocalContext(const Json& ready) {
   Context ctx;
   ctx.name = kLocalContext;
   Result<azure::Cloud> cloud =
-      azure::CustomCloud({"azsim", ready.value("authority", ""), ready.value("arm", ""),
+      azure::CustomCloud({kLocalCloudName, ready.value("authority", ""), ready.value("arm", ""),
                           ready.value("blob", "") + "/{account}/", ready.value("caFile", "")});
   if (!cloud.ok()) return Status(cloud.status().code(), "azsim: " + cloud.status().message());
   ctx.cloud = *cloud;

@@ -10,6 +10,8 @@ namespace easel::cli {
 
 // The name of the context `easel local up` creates.
 inline constexpr const char* kLocalContext = "local";
+// The name of its cloud (azsim's endpoints).
+inline constexpr const char* kLocalCloudName = "azsim";
 
 struct LocalOptions {
   // azsim's latency model (VMs 90 s, storage accounts and images 20 s, ...) times this: the

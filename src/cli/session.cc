@@ -18,7 +18,7 @@ Result<std::unique_ptr<Session>> OpenSession(const std::string& context_name,
   if (it == config->contexts.end()) {
     return Status::NotFound("no context named " + name + " (see `easel context list`)");
   }
-  if (name == kLocalContext && !LocalAzureRunning()) {
+  if (name == kLocalContext && it->second.cloud.name == kLocalCloudName && !LocalAzureRunning()) {
     // Saves the retries a request to a stopped local Azure would go through.
     return Status::FailedPrecondition(
         "context local: the local Azure (azsim) is not running; start it with `easel local up`");

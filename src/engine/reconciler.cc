@@ -1,5 +1,6 @@
 #include "engine/reconciler.h"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -20,6 +21,9 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kRecheckDelay{1000};
+// Transient blob errors (storage busy or unreachable, a token not to be had) in a row before the
+// copy fails; waits grow linearly, about half a minute in all.
+constexpr int kBlobRetries = 7;
 constexpr const char* kCopyMethod = "COPY";  // journal entries of the VHD copy step
 
 std::string ParentOf(const std::string& id, const std::string& segment) {
@@ -52,6 +56,7 @@ struct Node {
   std::vector<size_t> next;  // nodes waiting on this one
   int unmet = 0;
   int lro_failures = 0;
+  int blob_errors = 0;  // transient blob errors in a row
   bool started = false;
   Clock::time_point start_time;
 };
@@ -441,25 +446,27 @@ class Run {
   }
 
   // Storage refused the token (the principal has no data role on the account): the account's
-  // key signs its requests from now on, at the cost of listKeys, one ARM write.
+  // key signs its requests from now on, at the cost of listKeys, one ARM write. The token client
+  // stays alive (retired): another step may still hold it.
   Result<azure::BlobClient*> FallBackToAccountKey(size_t i, const Status& refused) {
     auto [account_id, account] = AccountOf(i);
     std::lock_guard<std::mutex> lock(blob_mu_);
     std::unique_ptr<azure::BlobClient>& client = blobs_[account];
     if (client && client->signs_with_shared_key()) return client.get();  // another step did it
+    Result<std::string> key = azure::ListFirstKey(*env_.arm, account_id, "2025-06-01");
     std::string warning = "storage account " + account + " refused easel's Entra ID token (" +
                           refused.message() +
                           "); the VHD copy signs with the account key instead, which costs a "
                           "listKeys call. Granting the principal Storage Blob Data Contributor "
                           "on the account avoids it.";
-    Event("Warning", warning);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      outcome_.writes++;
-      outcome_.warnings.push_back(warning);
+      outcome_.writes++;  // listKeys was sent, whatever it answered
+      if (key.ok()) outcome_.warnings.push_back(warning);
     }
-    Result<std::string> key = azure::ListFirstKey(*env_.arm, account_id, "2025-06-01");
     if (!key.ok()) return key.status();
+    Event("Warning", warning);
+    if (client) retired_blobs_.push_back(std::move(client));
     client = std::make_unique<azure::BlobClient>(env_.http, account, *key);
     return client.get();
   }
@@ -478,12 +485,32 @@ class Run {
     if (!keyed.ok()) return keyed.status();
     auto again = call(**keyed);
     if (!again.ok() && again.status().code() == StatusCode::kPermissionDenied) {
-      return Status::PermissionDenied(again.status().message() +
-                                      " (neither easel's token nor the account key is allowed: "
-                                      "grant the principal Storage Blob Data Contributor on " +
-                                      AccountOf(i).second + ")");
+      return Status::PermissionDenied(
+          "storage account " + AccountOf(i).second + " refused both easel's token (" +
+          result.status().message() + ") and the account key (" + again.status().message() +
+          "): grant the principal Storage Blob Data Contributor on the account");
     }
     return again;
+  }
+
+  // True when `error` is transient and the copy step should try `again` later (it has not failed
+  // kBlobRetries times in a row); false when it should fail now.
+  bool RetryBlobLater(size_t i, const Status& error, std::function<void()> again) {
+    if (error.code() != StatusCode::kUnavailable) return false;
+    int errors;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      errors = ++nodes_[i].blob_errors;
+    }
+    if (errors > kBlobRetries) return false;
+    Report(i, "Retrying", error.message());
+    scheduler_.Post(std::move(again), kRecheckDelay * errors);
+    return true;
+  }
+
+  void BlobSucceeded(size_t i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    nodes_[i].blob_errors = 0;
   }
 
   // The image made from the copied blob, when the plan has one; its name carries a hash of the
@@ -509,20 +536,27 @@ class Run {
     std::string source = azure::ResolveBlobUrl(env_.arm->cloud(), s.source);
     Result<azure::BlobCopyState> state =
         OnBlob(i, [&](azure::BlobClient& blob) { return blob.CopyState(s.destination); });
-    if (!state.ok()) return Fail(i, state.status().message());
+    if (!state.ok()) {
+      if (RetryBlobLater(i, state.status(), [this, i] { ReconcileCopy(i); })) return;
+      return Fail(i, state.status().message());
+    }
+    BlobSucceeded(i);
     if (state->exists && state->status == "success" && state->source == source) {
       return Finish(i, "Unchanged");
     }
     if (state->exists && state->status == "pending") return PollCopy(i);
     Report(i, "Copying", source);
     Record(i, "Copying");
+    Result<std::string> started =
+        OnBlob(i, [&](azure::BlobClient& blob) { return blob.StartCopy(source, s.destination); });
+    if (!started.ok()) {
+      if (RetryBlobLater(i, started.status(), [this, i] { ReconcileCopy(i); })) return;
+      return Fail(i, started.status().message());
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       outcome_.copies++;
     }
-    Result<std::string> started =
-        OnBlob(i, [&](azure::BlobClient& blob) { return blob.StartCopy(source, s.destination); });
-    if (!started.ok()) return Fail(i, started.status().message());
     (void)env_.store->PutOperation({cluster_, s.id, kCopyMethod, "", "copy", s.destination, ""});
     Event("Normal", "copying " + source + " to " + s.destination);
     scheduler_.Post([this, i] { PollCopy(i); }, kRecheckDelay);
@@ -532,13 +566,11 @@ class Run {
     const plan::DataPlaneStep& s = *nodes_[i].step;
     Result<azure::BlobCopyState> state =
         OnBlob(i, [&](azure::BlobClient& blob) { return blob.CopyState(s.destination); });
-    if (!state.ok() && state.status().code() == StatusCode::kPermissionDenied) {
+    if (!state.ok()) {
+      if (RetryBlobLater(i, state.status(), [this, i] { PollCopy(i); })) return;
       return Fail(i, state.status().message());
     }
-    if (!state.ok()) {
-      scheduler_.Post([this, i] { PollCopy(i); }, kRecheckDelay);
-      return;
-    }
+    BlobSucceeded(i);
     if (state->exists && state->status == "pending") {
       Report(i, "Copying", state->progress);
       scheduler_.Post([this, i] { PollCopy(i); }, state->retry_after);
@@ -573,6 +605,7 @@ class Run {
   Outcome outcome_;
   std::mutex blob_mu_;
   std::map<std::string, std::unique_ptr<azure::BlobClient>> blobs_;
+  std::vector<std::unique_ptr<azure::BlobClient>> retired_blobs_;  // token clients replaced
   Scheduler scheduler_;  // last: its workers stop before the state they use is destroyed
 };
 

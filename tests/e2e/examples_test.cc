@@ -387,6 +387,28 @@ TEST_F(Examples, WithoutABlobDataRoleTheCopyFallsBackToTheAccountKey) {
   EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
 }
 
+// A 403 that is not about easel's credential (here: the source VHD is private, so storage
+// cannot read it for the copy) fails the copy as it is: no listKeys, no fallback warning.
+TEST_F(Examples, APrivateSourceVhdFailsTheCopyWithoutFallingBack) {
+  const std::string images = "/subscriptions/" + azure_->subscription() +
+                             "/resourceGroups/easel-images/providers/Microsoft.Storage/"
+                             "storageAccounts/easelimages/blobServices/default/containers/images";
+  auto set_access = [&](const std::string& access) {
+    Result<azure::ArmResponse> r = azure_->arm().Call(
+        "PUT", images, kStorage, json{{"properties", {{"publicAccess", access}}}});
+    return r.ok() && r->status < 300;
+  };
+  ASSERT_TRUE(set_access("None"));
+  int64_t since = LastSeq();
+  CommandResult apply = azure_->Easel("apply -f examples/quickstart.yaml");
+  EXPECT_TRUE(set_access("Blob"));
+  EXPECT_EQ(apply.exit_code, 1) << apply.output;
+  EXPECT_NE(apply.output.find("403 CannotVerifyCopySource"), std::string::npos) << apply.output;
+  EXPECT_EQ(apply.output.find("warning:"), std::string::npos) << apply.output;
+  for (const std::string& w : WritesSince(since)) EXPECT_FALSE(EndsWith(w, "/listKeys")) << w;
+  EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
+}
+
 // A context for a cloud given by its endpoints (here azsim's, as `easel local up` wrote them)
 // reaches the same Azure; endpoints that are not https are refused, naming the endpoint.
 TEST_F(Examples, ACustomCloudContextReachesTheSameAzure) {

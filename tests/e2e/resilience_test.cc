@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <thread>
 
@@ -61,11 +62,11 @@ std::map<std::string, int> Creations(LocalAzure& azure) {
   return created;
 }
 
-// Every ARM answer that carried a Retry-After (429s, 503s, accepted long-running operations,
-// operations still in progress) was followed up only once that many seconds had passed: the
-// first request from the same principal to the URL the answer pointed at (its
-// Azure-AsyncOperation or Location URL, else its own path) that started after it was answered.
-// Requests already on their way when it was answered are not follow-ups of it.
+// Every ARM answer that carried a Retry-After was followed up only once that many seconds had
+// passed. The follow-up of a 429 or 503 is the retry of the same call (the same
+// x-ms-client-request-id); that of an accepted or in-progress long-running operation is the next
+// request from the same principal to the URL it pointed at (its Azure-AsyncOperation or Location
+// URL, else its own path). Requests already on their way when it was answered do not count.
 struct RetryAfterAudit {
   int throttled = 0;   // 429s
   int busy = 0;        // 503s
@@ -74,28 +75,35 @@ struct RetryAfterAudit {
   int followed = 0;    // of which a follow-up was found (and checked)
 };
 
+// Seconds since the epoch of azsim's ISO 8601 times ("2026-11-24T05:51:13.977Z").
+double EpochSeconds(const std::string& t) {
+  std::tm tm{};
+  if (t.size() < 20 || !strptime(t.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
+  return static_cast<double>(timegm(&tm)) + std::stod("0" + t.substr(19, t.size() - 20));
+}
+
 RetryAfterAudit AuditRetryAfter(const std::vector<json>& log) {
-  auto seconds = [](const std::string& t) {  // ISO 8601 with milliseconds, as seconds of the day
-    return std::stod(t.substr(11, 2)) * 3600 + std::stod(t.substr(14, 2)) * 60 +
-           std::stod(t.substr(17));
-  };
   RetryAfterAudit audit;
   for (size_t i = 0; i < log.size(); ++i) {
     const json& answer = log[i];
     int retry_after = answer.value("retryAfter", 0);
     if (answer.value("service", "") != "arm" || retry_after <= 0) continue;
     int status = answer.value("status", 0);
+    bool retried = status == 429 || status == 503;
     bool redirected = (status == 201 || status == 202) && answer.contains("pollPath");
     std::string target = redirected ? answer.value("pollPath", "") : answer.value("path", "");
-    double answered = seconds(answer.value("time", "")) + answer.value("durationMs", 0.0) / 1000;
+    std::string call = answer.value("clientRequestId", "");
+    double answered =
+        EpochSeconds(answer.value("time", "")) + answer.value("durationMs", 0.0) / 1000;
     ++audit.answers;
     ++(status == 429 ? audit.throttled : status == 503 ? audit.busy : audit.operations);
     for (size_t j = i + 1; j < log.size(); ++j) {
-      double next = seconds(log[j].value("time", ""));
-      if (log[j].value("path", "") != target ||
-          log[j].value("principal", "") != answer.value("principal", "") || next < answered) {
-        continue;
-      }
+      double next = EpochSeconds(log[j].value("time", ""));
+      if (log[j].value("service", "") != "arm") continue;
+      bool follows = retried ? !call.empty() && log[j].value("clientRequestId", "") == call
+                             : log[j].value("path", "") == target &&
+                                   log[j].value("principal", "") == answer.value("principal", "");
+      if (!follows || next < answered) continue;
       EXPECT_GE(next - answered, retry_after - 0.002)
           << answer.value("method", "") << " " << answer.value("path", "") << " answered " << status
           << " with Retry-After " << retry_after << "; " << target << " came " << (next - answered)

@@ -104,6 +104,7 @@ TEST(CustomCloud, EachBadEndpointIsNamed) {
       {{"c", "http://login.example", ok, "https://{account}.b.example", ""}, "authority host"},
       {{"c", ok, "management.example", "https://{account}.b.example", ""}, "ARM endpoint"},
       {{"c", ok, ok, "", ""}, "blob endpoint"},
+      {{"c", ok, "https:///", "https://{account}.b.example", ""}, "has no host"},
       {{"c", ok, ok, "https://blob.example/", ""}, "does not hold {account}"},
       {{"c", ok, ok, "https://{account}.b.example", "/no/such/ca.pem"}, "CA file"},
       {{"c", ok, ok, "https://{account}.b.example", not_pem}, "no PEM certificate"},
