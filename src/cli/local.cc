@@ -35,7 +35,7 @@ std::string PortsFile() { return LocalDir() + "/ports"; }
 
 // The VHDs the examples reference, served by the local image catalog.
 const char* const kCatalogAccount = "easelimages";
-const char* const kCatalogImages[] = {"ubuntu-2204-kube-1.30.4.vhd", "ubuntu-2204-kube-1.31.2.vhd"};
+const char* const kCatalogImages[] = {"ubuntu-2404-kube-1.36.2.vhd", "ubuntu-2404-kube-1.37.1.vhd"};
 constexpr uint64_t kCatalogImageSize = 64ull << 20;  // virtual size; sparse, so it costs little
 
 std::string FindAzsim() {

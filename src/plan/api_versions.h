@@ -11,5 +11,7 @@ inline constexpr const char* kNetwork = "2025-05-01";
 inline constexpr const char* kPrivateDns = "2020-06-01";
 inline constexpr const char* kStorage = "2025-06-01";
 inline constexpr const char* kCompute = "2025-04-01";
+inline constexpr const char* kKeyVault = "2024-11-01";
+inline constexpr const char* kManagedIdentity = "2024-11-30";
 
 }  // namespace easel::plan::api

@@ -23,6 +23,9 @@ struct WellKnownIds {
   std::string api_backend_pool;
   std::string image;
   std::string vhd_copy_step;
+  std::string control_plane_identity;
+  std::string key_vault;
+  std::string vault_secrets_step;
 };
 
 class BuilderContext {
@@ -49,6 +52,7 @@ class BuilderContext {
   ResourceNode& AddExisting(std::string id, const char* type, const char* api_version,
                             std::string name, std::string display_parent, std::string summary);
   void AddStep(DataPlaneStep step) { plan_->steps.push_back(std::move(step)); }
+  Json& bootstrap_facts() { return plan_->bootstrap; }
 
  private:
   const spec::ClusterSpec& spec_;
@@ -62,6 +66,7 @@ class BuilderContext {
 void BuildNetwork(BuilderContext& ctx);
 void BuildApiServerEndpoint(BuilderContext& ctx);
 void BuildStorageAndImage(BuilderContext& ctx);
+void BuildBootstrapSecrets(BuilderContext& ctx);
 void BuildMachines(BuilderContext& ctx);
 
 }  // namespace easel::plan

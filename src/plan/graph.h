@@ -33,10 +33,11 @@ struct ResourceNode {
   std::string summary;
 };
 
-// A data-plane step: copies the base VHD into the cluster's container.
+// A data-plane step: copies the base VHD into the cluster's container ("blobCopy"), or writes
+// the cluster's private keys into its Key Vault ("vaultSecrets"; the values never enter the plan).
 struct DataPlaneStep {
-  std::string id;    // the destination blob's URL, which identifies the step
-  std::string kind;  // "blobCopy"
+  std::string id;    // blobCopy: the destination blob's URL; vaultSecrets: <vault id>/secrets
+  std::string kind;  // "blobCopy" | "vaultSecrets"
   std::string name;  // "copy-vhd"
   std::string source;
   std::string destination;
@@ -49,6 +50,9 @@ struct Plan {
   std::vector<ResourceNode> resources;
   std::vector<DataPlaneStep> steps;
   std::vector<std::pair<std::string, std::string>> defaults_applied;  // field path -> value
+  // What the nodes' user data needs from the cloud, with late-bound placeholders
+  // (plan/late_bound.h): apiHost, tenantId, identityClientId, vaultUri.
+  Json bootstrap = Json::object();
 
   const ResourceNode* Find(const std::string& id) const;
 };

@@ -3,6 +3,7 @@
 // one. No NIC has a public IP.
 #include "plan/api_versions.h"
 #include "plan/builder_context.h"
+#include "plan/late_bound.h"
 #include "plan/resource_types.h"
 #include "spec/naming.h"
 
@@ -19,6 +20,28 @@ struct MachineGroup {
   bool in_api_backend;
   const char* role;
 };
+
+// The bootstrap role of a node: the first control-plane node initialises the cluster.
+const char* BootstrapRole(const MachineGroup& group, int index) {
+  if (!group.in_api_backend) return "worker";
+  return index == 0 ? "init" : "control-plane";
+}
+
+// The CustomScript extension that waits for the node's bootstrap: its state, visible through
+// ARM (also for private clusters), is the node's.
+void AddBootstrapExtension(BuilderContext& ctx, const std::string& vm_id,
+                           const std::string& machine) {
+  Json ext = ctx.TrackedBody();
+  ext["properties"] = {
+      {"publisher", "Microsoft.Azure.Extensions"},
+      {"type", "CustomScript"},
+      {"typeHandlerVersion", "2.1"},
+      {"autoUpgradeMinorVersion", true},
+      {"settings", {{"commandToExecute", "/bin/bash /usr/local/sbin/easel-bootstrap-wait"}}}};
+  ctx.AddOwned(vm_id + "/extensions/" + spec::kBootstrapExtensionName, type::kVmExtension,
+               api::kCompute, spec::kBootstrapExtensionName, std::move(ext), {vm_id}, vm_id,
+               "waits for " + machine + "'s kubeadm bootstrap");
+}
 
 void AddMachine(BuilderContext& ctx, const MachineGroup& group, const std::string& machine,
                 int index) {
@@ -61,6 +84,7 @@ void AddMachine(BuilderContext& ctx, const MachineGroup& group, const std::strin
       {"osProfile",
        {{"computerName", machine},
         {"adminUsername", kAdminUser},
+        {"customData", UserDataFor(BootstrapRole(group, index))},
         {"linuxConfiguration",
          {{"disablePasswordAuthentication", true},
           {"ssh",
@@ -70,11 +94,20 @@ void AddMachine(BuilderContext& ctx, const MachineGroup& group, const std::strin
       {"networkProfile",
        {{"networkInterfaces",
          Json::array({{{"id", nic_id}, {"properties", {{"primary", true}}}}})}}}};
+  std::vector<std::string> vm_deps = {ids.resource_group, nic_id, ids.image};
+  if (group.in_api_backend) {
+    vm["identity"] = {{"type", "UserAssigned"},
+                      {"userAssignedIdentities", {{ids.control_plane_identity, Json::object()}}}};
+    vm_deps.push_back(ids.control_plane_identity);
+    vm_deps.push_back(ids.vault_secrets_step);  // its keys are in the vault before it boots
+  }
   ctx.AddOwned(vm_id, type::kVirtualMachine, api::kCompute, machine, std::move(vm),
-               {ids.resource_group, nic_id, ids.image}, nic_id,
+               std::move(vm_deps), nic_id,
                std::string(group.role) + ", " + group.vm_size +
                    (zone.empty() ? "" : ", zone " + zone) + ", " + group.os_disk.type + " " +
-                   std::to_string(group.os_disk.size_gb) + " GiB");
+                   std::to_string(group.os_disk.size_gb) + " GiB, " +
+                   BootstrapRole(group, index));
+  AddBootstrapExtension(ctx, vm_id, machine);
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ Plan BuildPlan(const spec::ClusterSpec& spec, const PlanOptions& options) {
   for (const spec::WorkerPoolSpec& pool : spec.worker_pools) {
     nodes += static_cast<size_t>(std::max(pool.count, 0));
   }
-  plan.resources.reserve(2 * nodes + 24);  // a NIC and a VM per node, plus the shared resources
+  plan.resources.reserve(3 * nodes + 26);  // NIC, VM, extension per node, plus shared resources
   plan.defaults_applied = spec.defaults_applied;
   BuilderContext ctx(spec, options, &plan);
   ctx.ids().resource_group = ResourceGroupId(spec.subscription_id, spec.resource_group);
@@ -102,6 +102,7 @@ Plan BuildPlan(const spec::ClusterSpec& spec, const PlanOptions& options) {
   BuildNetwork(ctx);
   BuildApiServerEndpoint(ctx);
   BuildStorageAndImage(ctx);
+  BuildBootstrapSecrets(ctx);
   BuildMachines(ctx);
   return plan;
 }

@@ -60,8 +60,13 @@ class TreePrinter {
       std::string id;
       if (kids[k].is_step) {
         const DataPlaneStep& s = plan_.steps[kids[k].index];
-        rows->push_back(
-            {prefix + branch + "blob copy " + s.name + ": " + s.source, "owned", "copy"});
+        if (s.kind == "vaultSecrets") {
+          rows->push_back({prefix + branch + "vault secrets " + s.name + ": " + s.source, "owned",
+                           "write"});
+        } else {
+          rows->push_back(
+              {prefix + branch + "blob copy " + s.name + ": " + s.source, "owned", "copy"});
+        }
         id = s.id;
       } else {
         const ResourceNode& r = plan_.resources[kids[k].index];
@@ -98,6 +103,9 @@ std::string TypeLabel(const std::string& t) {
       {type::kBlobContainer, "container"},
       {type::kImage, "image"},
       {type::kVirtualMachine, "VM"},
+      {type::kVmExtension, "VM extension"},
+      {type::kKeyVault, "key vault"},
+      {type::kUserAssignedIdentity, "managed identity"},
   };
   auto it = kLabels.find(t);
   return it == kLabels.end() ? t : it->second;
@@ -126,6 +134,7 @@ std::string RenderPlanJson(const Plan& plan) {
   Json defaults = Json::object();
   for (const auto& [path, value] : plan.defaults_applied) defaults[path] = value;
   out["defaults"] = defaults;
+  out["bootstrap"] = plan.bootstrap;
   return out.dump(2) + "\n";
 }
 
@@ -154,6 +163,7 @@ Result<Plan> PlanFromJson(const std::string& text) {
                                          s.at("destination"),
                                          s.at("dependsOn").get<std::vector<std::string>>(), ""});
     }
+    if (j.contains("bootstrap") && j["bootstrap"].is_object()) plan.bootstrap = j["bootstrap"];
   } catch (const std::exception& e) {
     return Status::InvalidArgument(std::string("not a plan: ") + e.what());
   }

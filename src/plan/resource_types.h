@@ -20,5 +20,9 @@ inline constexpr const char* kBlobContainer =
     "Microsoft.Storage/storageAccounts/blobServices/containers";
 inline constexpr const char* kImage = "Microsoft.Compute/images";
 inline constexpr const char* kVirtualMachine = "Microsoft.Compute/virtualMachines";
+inline constexpr const char* kVmExtension = "Microsoft.Compute/virtualMachines/extensions";
+inline constexpr const char* kKeyVault = "Microsoft.KeyVault/vaults";
+inline constexpr const char* kUserAssignedIdentity =
+    "Microsoft.ManagedIdentity/userAssignedIdentities";
 
 }  // namespace easel::plan::type

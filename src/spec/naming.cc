@@ -45,6 +45,14 @@ std::string ApiLoadBalancerName(const ClusterSpec& s) {
 std::string ApiPublicIpName(const ClusterSpec& s) { return s.name + "-apiserver-pip"; }
 std::string ApiDnsLabel(const ClusterSpec& s) { return s.name + "-" + ClusterHash(s).substr(0, 8); }
 std::string PrivateDnsLinkName(const ClusterSpec& s) { return s.name + "-vnet-link"; }
+std::string ControlPlaneIdentityName(const ClusterSpec& s) { return s.name + "-control-plane"; }
+std::string KeyVaultName(const ClusterSpec& s) { return "easelkv" + ClusterHash(s).substr(0, 17); }
+std::string ApiServerHost(const ClusterSpec& s, const std::string& cloudapp_suffix) {
+  if (s.network.api_server.type == ApiServerType::kPublic) {
+    return ApiDnsLabel(s) + "." + s.location + "." + cloudapp_suffix;
+  }
+  return std::string(kApiServerRecordName) + "." + s.network.api_server.private_dns_zone.name;
+}
 
 std::string StorageAccountName(const ClusterSpec& s) {
   if (s.storage.custom_account) return s.storage.account_name;

@@ -35,6 +35,17 @@ std::string ContainerName(const ClusterSpec& s);
 std::string VhdBlobName(const ClusterSpec& s);
 // <name>-image-<8 hex of the VHD URL>: a new VHD gets a new image.
 std::string ImageName(const ClusterSpec& s);
+// The user-assigned identity the control-plane VMs carry (reads the vault, runs the cloud
+// controller manager).
+std::string ControlPlaneIdentityName(const ClusterSpec& s);
+// "easelkv" + 17 hex characters of the cluster hash: 24 characters, globally unique in practice.
+std::string KeyVaultName(const ClusterSpec& s);
+// The API server's DNS name: the public IP's FQDN (<label>.<location>.<cloudapp suffix>) or,
+// for an internal API server, apiserver.<private zone>.
+std::string ApiServerHost(const ClusterSpec& s,
+                          const std::string& cloudapp_suffix = "cloudapp.azure.com");
+// The VM extension that reports each node's bootstrap.
+inline constexpr const char* kBootstrapExtensionName = "bootstrap";
 std::string ControlPlaneMachineName(const ClusterSpec& s, int index);
 std::string WorkerMachineName(const ClusterSpec& s, const WorkerPoolSpec& pool, int index);
 std::string NicName(const std::string& machine);

@@ -20,6 +20,8 @@ constexpr const char* kDefaultVmSize = "Standard_D4s_v5";
 constexpr const char* kDefaultControlPlaneDiskType = "Premium_LRS";
 constexpr const char* kDefaultWorkerDiskType = "StandardSSD_LRS";
 constexpr int kDefaultDiskSizeGb = 128;
+constexpr const char* kDefaultPodCidr = "192.168.0.0/16";     // Calico's default pool
+constexpr const char* kDefaultServiceCidr = "10.96.0.0/12";  // kubeadm's default
 
 // Byte offset of the first invalid UTF-8 sequence, or npos.
 size_t InvalidUtf8Offset(const std::string& s) {
@@ -197,7 +199,8 @@ class SpecParser {
   void ReadSpec(const YAML::Node& node) {
     MapReader s(node, "spec", d_,
                 {"subscriptionId", "location", "resourceGroup", "kubernetesVersion", "sshPublicKey",
-                 "sshPublicKeyFile", "network", "storage", "image", "controlPlane", "workerPools"});
+                 "sshPublicKeyFile", "network", "storage", "image", "controlPlane", "workerPools",
+                 "pki", "addons"});
     if (auto v = s.String("subscriptionId", Need::kRequired)) spec_.subscription_id = *v;
     if (auto v = s.String("location", Need::kRequired)) spec_.location = *v;
     if (auto v = s.String("resourceGroup", Need::kRequired)) spec_.resource_group = *v;
@@ -213,6 +216,30 @@ class SpecParser {
     }
     ReadControlPlane(s.Get("controlPlane"));
     ReadWorkerPools(s);
+    ReadPki(s.Get("pki"));
+    ReadAddons(s.Get("addons"));
+  }
+
+  void ReadPki(const YAML::Node& node) {
+    MapReader r(node, "spec.pki", d_, {"keyAlgorithm"});
+    if (auto v = Choice(r, "keyAlgorithm", {"RSA-2048", "ECDSA-P256"}, "RSA-2048")) {
+      spec_.pki.key_algorithm =
+          *v == "ECDSA-P256" ? PkiKeyAlgorithm::kEcdsaP256 : PkiKeyAlgorithm::kRsa2048;
+    }
+  }
+
+  void ReadAddons(const YAML::Node& node) {
+    AddonsSpec& a = spec_.addons;
+    MapReader r(node, "spec.addons", d_, {"cni", "versions", "mirror"});
+    if (auto v = Choice(r, "cni", {"calico", "none"}, "calico")) {
+      a.cni = *v == "none" ? Cni::kNone : Cni::kCalico;
+    }
+    MapReader versions(r.Get("versions"), "spec.addons.versions", d_,
+                       {"calico", "cloudProviderAzure", "azureDiskCsi"});
+    if (auto v = versions.String("calico")) a.calico_version = *v;
+    if (auto v = versions.String("cloudProviderAzure")) a.cloud_provider_azure_version = *v;
+    if (auto v = versions.String("azureDiskCsi")) a.azure_disk_csi_version = *v;
+    if (auto v = r.String("mirror")) a.mirror = *v;
   }
 
   void ReadSshKey(MapReader& s) {
@@ -275,7 +302,8 @@ class SpecParser {
 
   void ReadNetwork(const YAML::Node& node) {
     MapReader n(node, "spec.network", d_,
-                {"vnet", "controlPlaneSubnet", "workerSubnet", "apiServer", "outbound"});
+                {"vnet", "controlPlaneSubnet", "workerSubnet", "apiServer", "outbound", "podCidr",
+                 "serviceCidr"});
     NetworkSpec& net = spec_.network;
     MapReader vnet(n.Get("vnet"), "spec.network.vnet", d_, {"cidr", "name", "resourceGroup"});
     bool has_name = vnet.Has("name"), has_cidr = vnet.Has("cidr");
@@ -308,6 +336,8 @@ class SpecParser {
                  &net.worker_subnet);
     }
     ReadApiServer(n.Get("apiServer"));
+    StringOrDefault(n, "podCidr", kDefaultPodCidr, &net.pod_cidr);
+    StringOrDefault(n, "serviceCidr", kDefaultServiceCidr, &net.service_cidr);
     net.outbound = dynamic ? Outbound::kNatGateway : Outbound::kNone;
     if (auto v = Choice(n, "outbound", {"NATGateway", "None"}, ToString(net.outbound))) {
       net.outbound = *v == "None" ? Outbound::kNone : Outbound::kNatGateway;
@@ -508,5 +538,9 @@ const char* ToString(Outbound o) { return o == Outbound::kNatGateway ? "NATGatew
 const char* ToString(UpdateStrategy s) {
   return s == UpdateStrategy::kExpandFirst ? "ExpandFirst" : "ContractFirst";
 }
+const char* ToString(PkiKeyAlgorithm a) {
+  return a == PkiKeyAlgorithm::kRsa2048 ? "RSA-2048" : "ECDSA-P256";
+}
+const char* ToString(Cni c) { return c == Cni::kCalico ? "calico" : "none"; }
 
 }  // namespace easel::spec

@@ -53,6 +53,25 @@ struct NetworkSpec {
   SubnetSpec worker_subnet;
   ApiServerSpec api_server;
   Outbound outbound = Outbound::kNatGateway;
+  std::string pod_cidr;      // Kubernetes pod network (kubeadm networking.podSubnet)
+  std::string service_cidr;  // Kubernetes services (kubeadm networking.serviceSubnet)
+};
+
+enum class PkiKeyAlgorithm { kRsa2048, kEcdsaP256 };
+
+struct PkiSpec {
+  PkiKeyAlgorithm key_algorithm = PkiKeyAlgorithm::kRsa2048;
+};
+
+enum class Cni { kCalico, kNone };
+
+// Add-ons the first control-plane node installs; versions default from data/kubernetes.json.
+struct AddonsSpec {
+  Cni cni = Cni::kCalico;
+  std::string calico_version;               // empty: the pinned one for the Kubernetes minor
+  std::string cloud_provider_azure_version;  // empty: pinned
+  std::string azure_disk_csi_version;        // empty: pinned
+  std::string mirror;  // replaces https://raw.githubusercontent.com/ in every manifest URL
 };
 
 struct StorageSpec {
@@ -109,6 +128,8 @@ struct ClusterSpec {
   ImageSpec image;
   ControlPlaneSpec control_plane;
   std::vector<WorkerPoolSpec> worker_pools;
+  PkiSpec pki;
+  AddonsSpec addons;
 
   // Field path -> value, for each default that was applied ("spec.network.outbound": "NATGateway").
   std::vector<std::pair<std::string, std::string>> defaults_applied;
@@ -117,5 +138,7 @@ struct ClusterSpec {
 const char* ToString(ApiServerType t);
 const char* ToString(Outbound o);
 const char* ToString(UpdateStrategy s);
+const char* ToString(PkiKeyAlgorithm a);
+const char* ToString(Cni c);
 
 }  // namespace easel::spec

@@ -1,6 +1,7 @@
 #include "spec/validate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <regex>
@@ -9,6 +10,7 @@
 #include "common/azure_names.h"
 #include "common/net.h"
 #include "common/strings.h"
+#include "spec/kubernetes_catalog.h"
 #include "spec/kubernetes_syntax.h"
 #include "spec/naming.h"
 #include "spec/ssh_key.h"
@@ -37,17 +39,13 @@ class Validator {
     CheckSubscription();
     CheckLocation();
     CheckName(AzureNameKind::kResourceGroup, "spec.resourceGroup", s_.resource_group);
-    if (!s_.kubernetes_version.empty() && !IsKubernetesVersion(s_.kubernetes_version)) {
-      d_->Add("spec.kubernetesVersion",
-              "must be a Kubernetes version MAJOR.MINOR.PATCH such as "
-              "\"1.30.4\", got " +
-                  Quote(s_.kubernetes_version));
-    }
+    CheckKubernetesVersion();
     if (!s_.ssh_public_key.empty()) {
       Result<SshPublicKey> key = ParseSshPublicKey(s_.ssh_public_key);
       if (!key.ok()) d_->Add("spec.sshPublicKey", key.status().message());
     }
     CheckNetwork();
+    CheckAddons();
     CheckStorage();
     CheckImage();
     CheckControlPlane();
@@ -61,6 +59,78 @@ class Validator {
     std::string problem = AzureNameProblem(kind, name);
     if (!problem.empty()) {
       d_->Add(path, std::string(AzureNameKindLabel(kind)) + " name " + Quote(name) + " " + problem);
+    }
+  }
+
+  void CheckKubernetesVersion() {
+    const std::string& v = s_.kubernetes_version;
+    if (v.empty()) return;
+    const KubernetesCatalog& k = EmbeddedKubernetesCatalog();
+    if (!IsKubernetesVersion(v)) {
+      d_->Add("spec.kubernetesVersion",
+              "must be a Kubernetes version MAJOR.MINOR.PATCH such as \"" + k.Minors().back() +
+                  ".0\", got " + Quote(v));
+    } else if (!k.Find(v)) {
+      d_->Add("spec.kubernetesVersion", Quote(v) + " is not a supported Kubernetes version (" +
+                                            "supported minors: " + Join(k.Minors(), ", ") + ")");
+    }
+  }
+
+  // An add-on version is a release tag: "v" then digits and dots (a mirror serves the same paths).
+  void CheckAddonVersion(const std::string& path, const std::string& v) {
+    if (v.empty()) return;
+    bool ok = v.size() >= 2 && v.size() <= 32 && v[0] == 'v';
+    for (size_t i = 1; ok && i < v.size(); ++i) {
+      char c = v[i];
+      ok = std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+           std::isalpha(static_cast<unsigned char>(c));
+    }
+    if (!ok) d_->Add(path, "must be a release tag such as \"v1.2.3\", got " + Quote(v));
+  }
+
+  void CheckAddons() {
+    const AddonsSpec& a = s_.addons;
+    CheckAddonVersion("spec.addons.versions.calico", a.calico_version);
+    CheckAddonVersion("spec.addons.versions.cloudProviderAzure", a.cloud_provider_azure_version);
+    CheckAddonVersion("spec.addons.versions.azureDiskCsi", a.azure_disk_csi_version);
+    if (a.cni == Cni::kNone && !a.calico_version.empty()) {
+      d_->Add("spec.addons.versions.calico", "is set, but spec.addons.cni is none");
+    }
+    if (!a.mirror.empty()) {
+      bool ok = StartsWith(a.mirror, "https://") && a.mirror.size() > 8 && a.mirror.back() == '/' &&
+                a.mirror.find_first_of(" \t\"'`$\\") == std::string::npos;
+      if (!ok) {
+        d_->Add("spec.addons.mirror",
+                "must be an https URL ending in '/' (it replaces "
+                "https://raw.githubusercontent.com/ in each manifest URL), got " +
+                    Quote(a.mirror));
+      }
+    }
+  }
+
+  // Pod and service ranges: inside no VNet or subnet range, not overlapping each other.
+  void CheckClusterNetworks(const std::optional<Cidr>& vnet, const std::optional<Cidr>& cp,
+                            const std::optional<Cidr>& worker) {
+    const NetworkSpec& n = s_.network;
+    std::optional<Cidr> pods = CheckCidr("spec.network.podCidr", n.pod_cidr, 8, 24);
+    std::optional<Cidr> services = CheckCidr("spec.network.serviceCidr", n.service_cidr, 12, 24);
+    const std::pair<const char*, const std::optional<Cidr>*> ranges[] = {
+        {"the VNet", &vnet}, {"the control-plane subnet", &cp}, {"the worker subnet", &worker}};
+    for (const auto& [field, range] : {std::pair{"spec.network.podCidr", &pods},
+                                       std::pair{"spec.network.serviceCidr", &services}}) {
+      if (!*range) continue;
+      for (const auto& [what, other] : ranges) {
+        if (*other && (*range)->Overlaps(**other)) {
+          d_->Add(field, (*range)->ToString() + " overlaps " + what + " " +
+                             (*other)->ToString() +
+                             " (cluster ranges must lie outside the Azure network)");
+          break;
+        }
+      }
+    }
+    if (pods && services && pods->Overlaps(*services)) {
+      d_->Add("spec.network.serviceCidr",
+              services->ToString() + " overlaps the pod range " + pods->ToString());
     }
   }
 
@@ -213,6 +283,7 @@ class Validator {
       CheckCapacity(worker_path + ".cidr", *worker, needed, "worker nodes at their largest");
     }
     if (internal) CheckPrivateIp(cp);
+    CheckClusterNetworks(vnet, cp, worker);
   }
 
   void CheckCapacity(const std::string& path, const Cidr& subnet, uint64_t needed,

@@ -15,7 +15,7 @@ spec:
   subscriptionId: 00000000-0000-0000-0000-000000000000
   location: eastus
   resourceGroup: demo-rg
-  kubernetesVersion: "1.30.4"
+  kubernetesVersion: "1.36.2"
   sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGDZ3lKDFaX4DnNokA9HEo5JAsnawOmvnlrTwSfvlIMU x"
   image: {vhdUrl: "https://a.blob.core.windows.net/images/base.vhd"}
   workerPools: [{name: pool1}]
