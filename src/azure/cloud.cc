@@ -15,14 +15,19 @@ Result<Cloud> BuiltinCloud(const std::string& name) {
     const char* authority;
     const char* arm;
     const char* blob_suffix;
+    const char* vault;
+    const char* cloudapp;
   };
   static const Known kClouds[] = {
       {"azurepubliccloud", "AzurePublicCloud", "https://login.microsoftonline.com",
-       "https://management.azure.com", "blob.core.windows.net"},
+       "https://management.azure.com", "blob.core.windows.net", "https://vault.azure.net",
+       "cloudapp.azure.com"},
       {"azureusgovernment", "AzureUSGovernment", "https://login.microsoftonline.us",
-       "https://management.usgovcloudapi.net", "blob.core.usgovcloudapi.net"},
+       "https://management.usgovcloudapi.net", "blob.core.usgovcloudapi.net",
+       "https://vault.usgovcloudapi.net", "cloudapp.usgovcloudapi.net"},
       {"azurechinacloud", "AzureChinaCloud", "https://login.chinacloudapi.cn",
-       "https://management.chinacloudapi.cn", "blob.core.chinacloudapi.cn"},
+       "https://management.chinacloudapi.cn", "blob.core.chinacloudapi.cn",
+       "https://vault.azure.cn", "cloudapp.chinacloudapi.cn"},
   };
   for (const Known& k : kClouds) {
     if (n != k.key) continue;
@@ -32,6 +37,8 @@ Result<Cloud> BuiltinCloud(const std::string& name) {
     c.arm_endpoint = k.arm;
     c.arm_scope = std::string(k.arm) + "/.default";
     c.blob_endpoint = std::string("https://{account}.") + k.blob_suffix + "/";
+    c.key_vault_resource = k.vault;
+    c.cloudapp_suffix = k.cloudapp;
     return c;
   }
   return Status::InvalidArgument("unknown cloud " + Quote(name) +

@@ -15,6 +15,9 @@ struct Cloud {
   std::string storage_scope = "https://storage.azure.com/.default";
   // A storage account's blob endpoint; "{account}" is replaced by the account name.
   std::string blob_endpoint;  // "https://{account}.blob.core.windows.net/"
+  // Key Vault's token audience (data plane), and the DNS suffix of public IP names.
+  std::string key_vault_resource = "https://vault.azure.net";
+  std::string cloudapp_suffix = "cloudapp.azure.com";
   std::string imds_endpoint = "http://169.254.169.254/metadata/identity/oauth2/token";
   std::string ca_bundle;  // extra trusted CA (PEM) for a custom cloud; empty: system CAs
 };

@@ -19,7 +19,9 @@ bool UsesV1Beta4(const std::string& kubernetes_version) {
   return spec::CompareVersions(spec::MinorOf(kubernetes_version), "1.31") >= 0;
 }
 
-std::string Endpoint(const CloudFacts& f) { return f.api_host + ":" + std::to_string(kApiServerPort); }
+std::string Endpoint(const CloudFacts& f) {
+  return f.api_host + ":" + std::to_string(kApiServerPort);
+}
 
 // Writes an extraArgs map in the version's shape.
 void ExtraArgs(YAML::Emitter& out, bool v1beta4,
@@ -84,7 +86,8 @@ std::string ClusterConfiguration(const UserDataInput& in, bool v1beta4) {
   out << YAML::Key << "dnsDomain" << YAML::Value << "cluster.local" << YAML::EndMap;
   out << YAML::Key << "apiServer" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "certSANs" << YAML::Value << YAML::BeginSeq << in.facts.api_host
-      << "localhost" << "127.0.0.1" << YAML::EndSeq;
+      << "localhost"
+      << "127.0.0.1" << YAML::EndSeq;
   if (!v1beta4) {
     out << YAML::Key << "timeoutForControlPlane" << YAML::Value << kControlPlaneHealthTimeout;
   }
@@ -93,9 +96,9 @@ std::string ClusterConfiguration(const UserDataInput& in, bool v1beta4) {
   out << YAML::Key << "extraArgs" << YAML::Value;
   ExtraArgs(out, v1beta4, {{"cloud-provider", "external"}});
   out << YAML::EndMap;
-  out << YAML::Key << "etcd" << YAML::Value << YAML::BeginMap << YAML::Key << "local"
-      << YAML::Value << YAML::BeginMap << YAML::Key << "dataDir" << YAML::Value << "/var/lib/etcd"
-      << YAML::EndMap << YAML::EndMap;
+  out << YAML::Key << "etcd" << YAML::Value << YAML::BeginMap << YAML::Key << "local" << YAML::Value
+      << YAML::BeginMap << YAML::Key << "dataDir" << YAML::Value << "/var/lib/etcd" << YAML::EndMap
+      << YAML::EndMap;
   if (v1beta4) {
     out << YAML::Key << "encryptionAlgorithm" << YAML::Value
         << ToString(s.pki.key_algorithm);  // "RSA-2048" | "ECDSA-P256", kubeadm's names
@@ -121,8 +124,8 @@ std::string InitConfiguration(const UserDataInput& in, bool v1beta4) {
   }
   out << YAML::EndSeq;
   NodeRegistration(out, in, v1beta4);
-  out << YAML::Key << "localAPIEndpoint" << YAML::Value << YAML::BeginMap << YAML::Key
-      << "bindPort" << YAML::Value << kApiServerPort << YAML::EndMap;
+  out << YAML::Key << "localAPIEndpoint" << YAML::Value << YAML::BeginMap << YAML::Key << "bindPort"
+      << YAML::Value << kApiServerPort << YAML::EndMap;
   if (v1beta4) {
     out << YAML::Key << "timeouts" << YAML::Value << YAML::BeginMap << YAML::Key
         << "controlPlaneComponentHealthCheck" << YAML::Value << kControlPlaneHealthTimeout

@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include "common/strings.h"
 #include "spec/kubernetes_catalog.h"
@@ -44,13 +44,18 @@ std::string UrlEncode(const std::string& s) {
 // The boot script's settings, as shell assignments. Values are names and URLs easel validated;
 // one that could break the quoting is refused rather than escaped.
 Result<std::string> BootstrapEnv(const UserDataInput& in) {
-  const bool internal =
-      in.spec->network.api_server.type == spec::ApiServerType::kInternal;
+  const bool internal = in.spec->network.api_server.type == spec::ApiServerType::kInternal;
   int steps = 0;
   switch (in.node.role) {
-    case NodeRole::kInit: steps = internal ? 5 : 4; break;
-    case NodeRole::kControlPlaneJoin: steps = internal ? 4 : 3; break;
-    case NodeRole::kWorker: steps = 1; break;
+    case NodeRole::kInit:
+      steps = internal ? 5 : 4;
+      break;
+    case NodeRole::kControlPlaneJoin:
+      steps = internal ? 4 : 3;
+      break;
+    case NodeRole::kWorker:
+      steps = 1;
+      break;
   }
   std::vector<std::pair<std::string, std::string>> vars = {
       {"NODE_NAME", in.node.name},
@@ -73,7 +78,8 @@ Result<std::string> BootstrapEnv(const UserDataInput& in) {
   std::string out;
   for (const auto& [k, v] : vars) {
     if (v.find_first_of("'\n\r") != std::string::npos) {
-      return Status::InvalidArgument("node " + in.node.name + ": " + k + " holds a quote or newline");
+      return Status::InvalidArgument("node " + in.node.name + ": " + k +
+                                     " holds a quote or newline");
     }
     out += k + "='" + v + "'\n";
   }
@@ -120,9 +126,12 @@ void Emit(YAML::Emitter& out, const File& f) {
 
 const char* ToString(NodeRole r) {
   switch (r) {
-    case NodeRole::kInit: return "init";
-    case NodeRole::kControlPlaneJoin: return "control-plane";
-    case NodeRole::kWorker: return "worker";
+    case NodeRole::kInit:
+      return "init";
+    case NodeRole::kControlPlaneJoin:
+      return "control-plane";
+    case NodeRole::kWorker:
+      return "worker";
   }
   return "worker";
 }
@@ -173,8 +182,7 @@ std::string RenderAzureJson(const spec::ClusterSpec& s, const CloudFacts& facts)
       {"vmType", "standard"},
       {"vnetName", static_vnet ? s.network.vnet.name : spec::VnetName(s)},
       {"vnetResourceGroup", static_vnet ? s.network.vnet.resource_group : s.resource_group},
-      {"subnetName",
-       static_vnet ? s.network.worker_subnet.name : spec::WorkerSubnetName(s)},
+      {"subnetName", static_vnet ? s.network.worker_subnet.name : spec::WorkerSubnetName(s)},
       {"securityGroupName",
        static_vnet ? s.network.worker_subnet.security_group : spec::WorkerNsgName(s)},
       {"securityGroupResourceGroup",
@@ -204,11 +212,13 @@ Result<std::string> RenderUserData(const UserDataInput& in) {
   if (control_plane) {
     if (in.pki.ca_cert_pem.empty() || in.pki.etcd_ca_cert_pem.empty() ||
         in.pki.front_proxy_ca_cert_pem.empty() || in.pki.sa_public_pem.empty()) {
-      return Status::InvalidArgument("node " + node.name + ": the cluster's certificates are missing");
+      return Status::InvalidArgument("node " + node.name +
+                                     ": the cluster's certificates are missing");
     }
     files.push_back({"/etc/kubernetes/pki/ca.crt", "0644", in.pki.ca_cert_pem});
     files.push_back({"/etc/kubernetes/pki/etcd/ca.crt", "0644", in.pki.etcd_ca_cert_pem});
-    files.push_back({"/etc/kubernetes/pki/front-proxy-ca.crt", "0644", in.pki.front_proxy_ca_cert_pem});
+    files.push_back(
+        {"/etc/kubernetes/pki/front-proxy-ca.crt", "0644", in.pki.front_proxy_ca_cert_pem});
     files.push_back({"/etc/kubernetes/pki/sa.pub", "0644", in.pki.sa_public_pem});
   }
   files.push_back({"/etc/kubernetes/azure.json", "0644", RenderAzureJson(*in.spec, in.facts)});

@@ -30,12 +30,12 @@ struct NodeInfo {
 
 // What only the cloud knows; resolved when the nodes are created.
 struct CloudFacts {
-  std::string cloud = "AzurePublicCloud";       // azure.json's "cloud"
+  std::string cloud = "AzurePublicCloud";  // azure.json's "cloud"
   std::string tenant_id;
-  std::string identity_client_id;               // the control-plane nodes' identity
-  std::string vault_uri;                        // "https://<vault>.vault.azure.net/"
+  std::string identity_client_id;  // the control-plane nodes' identity
+  std::string vault_uri;           // "https://<vault>.vault.azure.net/"
   std::string vault_resource = "https://vault.azure.net";
-  std::string api_host;                         // the API server's DNS name
+  std::string api_host;  // the API server's DNS name
 };
 
 // The public half of the cluster's PKI (certificates travel in user data; keys never do).

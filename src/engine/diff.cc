@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "engine/late_bound.h"
+
 namespace easel::engine {
 namespace {
 
@@ -12,6 +14,9 @@ std::string Show(const nlohmann::json& j) {
 
 std::string Compare(const nlohmann::json& want, const nlohmann::json& have, const std::string& path,
                     bool exact) {
+  // A late-bound value not resolved here (a drift check reads no other resource) and user data
+  // (which Azure never returns) match whatever Azure has.
+  if (IsPlaceholder(want)) return "";
   auto differ = [&] { return path + ": want " + Show(want) + ", have " + Show(have); };
   if (want.is_object()) {
     if (!have.is_object()) return differ();
@@ -19,7 +24,10 @@ std::string Compare(const nlohmann::json& want, const nlohmann::json& have, cons
     for (const auto& [key, value] : want.items()) {
       std::string child = path.empty() ? key : path + "." + key;
       auto it = have.find(key);
-      if (it == have.end()) return child + ": want " + Show(value) + ", have nothing";
+      if (it == have.end()) {
+        if (IsPlaceholder(value)) continue;
+        return child + ": want " + Show(value) + ", have nothing";
+      }
       if (std::string d = Compare(value, *it, child, exact || key == "tags"); !d.empty()) return d;
     }
     return "";

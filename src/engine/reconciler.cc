@@ -6,10 +6,14 @@
 #include <optional>
 
 #include "azure/blob_client.h"
+#include "azure/key_vault_client.h"
 #include "azure/lro.h"
+#include "azure/token_claims.h"
+#include "common/base64.h"
 #include "common/hash.h"
 #include "common/strings.h"
 #include "engine/diff.h"
+#include "engine/late_bound.h"
 #include "engine/scheduler.h"
 #include "plan/resource_types.h"
 
@@ -20,16 +24,38 @@ using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+std::string ParentOfExtension(const std::string& id);
+
 constexpr milliseconds kRecheckDelay{1000};
 // Transient blob errors (storage busy or unreachable, a token not to be had) in a row before the
 // copy fails; waits grow linearly, about half a minute in all.
 constexpr int kBlobRetries = 7;
-constexpr const char* kCopyMethod = "COPY";  // journal entries of the VHD copy step
+constexpr const char* kCopyMethod = "COPY";    // journal entries of the VHD copy step
+constexpr const char* kPurgeMethod = "PURGE";  // a deleted vault's purge (its name is freed)
+constexpr size_t kOutputTailLines = 12;        // of a failed node's bootstrap output
+
+// The last `n` lines of `text`.
+std::string Tail(const std::string& text, size_t n) {
+  size_t end = text.size();
+  while (end > 0 && text[end - 1] == '\n') --end;
+  size_t at = end;
+  for (size_t lines = 0; at > 0; --at) {
+    if (text[at - 1] == '\n' && ++lines == n) break;
+  }
+  return text.substr(at, end - at);
+}
+
+// The VM name of an extension id (".../virtualMachines/<vm>/extensions/<name>").
+std::string VmOfExtension(const std::string& id) {
+  std::string vm = ParentOfExtension(id);
+  return vm.substr(vm.rfind('/') + 1);
+}
 
 std::string ParentOf(const std::string& id, const std::string& segment) {
   size_t at = ToLower(id).rfind("/" + ToLower(segment) + "/");
   return at == std::string::npos ? "" : id.substr(0, at);
 }
+std::string ParentOfExtension(const std::string& id) { return ParentOf(id, "extensions"); }
 
 // Whether the live resource carries this cluster's ownership mark (a tag, or a metadata entry
 // for the types Azure does not tag).
@@ -58,14 +84,25 @@ struct Node {
   int lro_failures = 0;
   int blob_errors = 0;  // transient blob errors in a row
   bool started = false;
+  bool purging = false;  // a deleted vault whose purge is under way
   Clock::time_point start_time;
 };
+
+// How a node's bootstrap shows in progress: the VM boots, its extension follows kubeadm.
+std::string NodeState(const std::string& type, const std::string& state) {
+  if (type == plan::type::kVirtualMachine && state == "Creating") return "Booting";
+  if (type != plan::type::kVmExtension) return state;
+  if (state == "Creating" || state == "Waiting" || state == "Resuming") return "Bootstrapping";
+  if (state == "Ready" || state == "Unchanged") return "Joined";
+  return state;
+}
 
 class Run {
  public:
   Run(const Environment& env, std::string cluster, const plan::Plan& plan,
       const EngineOptions& options, bool deleting)
       : env_(env),
+        plan_(plan),
         cluster_(std::move(cluster)),
         options_(options),
         deleting_(deleting),
@@ -78,7 +115,8 @@ class Run {
       n.resource = &r;
       n.id = r.id;
       n.type = r.type;
-      n.name = r.name;
+      // A node's extension is shown as the node: every extension has the same name.
+      n.name = r.type == plan::type::kVmExtension ? VmOfExtension(r.id) : r.name;
       nodes_.push_back(std::move(n));
     }
     for (const plan::DataPlaneStep& s : plan.steps) {
@@ -87,7 +125,7 @@ class Run {
       n.is_step = true;
       n.step = &s;
       n.id = s.id;
-      n.type = "blobCopy";
+      n.type = s.kind;
       n.name = s.name;
       nodes_.push_back(std::move(n));
     }
@@ -141,7 +179,7 @@ class Run {
       std::lock_guard<std::mutex> lock(mu_);
       const Node& n = nodes_[i];
       p = Progress{n.id,   n.type,
-                   n.name, state,
+                   n.name, NodeState(n.type, state),
                    detail, std::chrono::duration_cast<milliseconds>(Clock::now() - n.start_time),
                    done_,  nodes_.size()};
     }
@@ -152,7 +190,8 @@ class Run {
     const Node& n = nodes_[i];
     std::string ownership = n.is_step ? "owned" : plan::ToString(n.resource->ownership);
     std::string hash = n.is_step ? "" : Sha256Hex(n.resource->body.dump());
-    (void)env_.store->PutResource({cluster_, n.id, n.type, ownership, state, error, "", hash, ""});
+    (void)env_.store->PutResource(
+        {cluster_, n.id, n.type, ownership, NodeState(n.type, state), error, "", hash, ""});
   }
 
   void Event(const std::string& kind, const std::string& message) {
@@ -175,7 +214,7 @@ class Run {
 
   void Fail(size_t i, const std::string& error) {
     Record(i, "Failed", error);
-    Event("Warning", TypeLabelOf(i) + " " + nodes_[i].name + " failed: " + error);
+    Event("Warning", LabelOf(i) + " failed: " + error);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (outcome_.first_error.empty()) outcome_.first_error = nodes_[i].name + ": " + error;
@@ -192,6 +231,62 @@ class Run {
   std::string TypeLabelOf(size_t i) const {
     const std::string& t = nodes_[i].type;
     return t.substr(t.rfind('/') + 1);
+  }
+
+  // "virtualMachines demo-cp-0", and for a bootstrap extension "node demo-cp-0".
+  std::string LabelOf(size_t i) const {
+    if (nodes_[i].type == plan::type::kVmExtension) return "node " + nodes_[i].name;
+    return TypeLabelOf(i) + " " + nodes_[i].name;
+  }
+
+  // --- late-bound values --------------------------------------------------------------------
+
+  void RememberLive(const std::string& id, const Json& body) {
+    std::lock_guard<std::mutex> lock(mu_);
+    live_[ToLower(id)] = body;
+  }
+
+  // The deployer's tenant and object id, from its ARM token (read once).
+  Status LoadDeployer() {
+    std::lock_guard<std::mutex> lock(deployer_mu_);
+    if (!bindings_.deployer_object_id.empty()) return Status::Ok();
+    Result<azure::AccessToken> token =
+        env_.arm->credential()->GetToken(env_.arm->cloud().arm_scope);
+    if (!token.ok()) return token.status();
+    Result<azure::PrincipalClaims> claims = azure::ClaimsOf(token->token);
+    if (!claims.ok()) return claims.status();
+    bindings_.deployer_tenant_id = claims->tenant_id;
+    bindings_.deployer_object_id = claims->object_id;
+    bindings_.live = [this](const std::string& id) -> std::optional<Json> {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = live_.find(ToLower(id));
+      if (it == live_.end()) return std::nullopt;
+      return it->second;
+    };
+    return Status::Ok();
+  }
+
+  static bool HasPlaceholders(const Json& j) {
+    if (j.is_object() || j.is_array()) {
+      for (const Json& v : j) {
+        if (HasPlaceholders(v)) return true;
+      }
+      return false;
+    }
+    return IsPlaceholder(j);
+  }
+
+  // The plan's body (or any plan value) with its late-bound values resolved.
+  Result<Json> Resolved(const plan::Json& planned) {
+    Json body = Json::parse(planned.dump());
+    if (!HasPlaceholders(body)) return body;
+    if (Status s = LoadDeployer(); !s.ok()) return s;
+    LateBindings b;
+    {
+      std::lock_guard<std::mutex> lock(deployer_mu_);
+      b = bindings_;
+    }
+    return ResolveLateBound(body, b);
   }
 
   void CountWrite() {
@@ -240,7 +335,9 @@ class Run {
       }
       return;
     }
-    if (n.is_step) {
+    if (n.is_step && n.step->kind == "vaultSecrets") {
+      ReconcileVaultSecrets(i);
+    } else if (n.is_step) {
       ReconcileCopy(i);
     } else {
       ReconcileResource(i);
@@ -272,9 +369,15 @@ class Run {
       }
       case azure::OperationState::kSucceeded:
         (void)env_.store->DeleteOperation(cluster_, op.resource_id);
+        if (op.method == kPurgeMethod) {
+          Event("Normal", "purged the deleted key vault " + nodes_[i].name + " (its name is free)");
+          if (deleting_) return Finish(i, "Deleted");
+          return Dispatch(i);
+        }
         if (op.method == "DELETE") {
           if (deleting_) {
             Event("Normal", "deleted " + TypeLabelOf(i) + " " + nodes_[i].name);
+            if (nodes_[i].type == plan::type::kKeyVault) return PurgeDeletedVault(i);
             Finish(i, "Deleted");
           } else {
             Dispatch(i);
@@ -291,6 +394,10 @@ class Run {
         (void)env_.store->DeleteOperation(cluster_, op.resource_id);
         std::string error =
             r->error_code + (r->error_message.empty() ? "" : ": " + r->error_message);
+        if (nodes_[i].type == plan::type::kVmExtension && !deleting_) {
+          // Sending the extension again would not run the bootstrap again: it failed.
+          return Fail(i, BootstrapFailure(i, error));
+        }
         int failures;
         {
           std::lock_guard<std::mutex> lock(mu_);
@@ -307,12 +414,154 @@ class Run {
     }
   }
 
+  // --- bootstrap -------------------------------------------------------------------------------
+
+  // Which step of a node's bootstrap failed and the last lines of its output, from the
+  // extension's instance view (what the CustomScript extension captured).
+  std::string BootstrapFailure(size_t i, const std::string& error) {
+    const plan::ResourceNode& r = *nodes_[i].resource;
+    std::string out = "bootstrap failed (" + error + ")";
+    Result<azure::ArmResponse> got =
+        env_.arm->Call("GET", r.id + "?$expand=instanceView", r.api_version);
+    if (!got.ok() || got->status != 200) return out;
+    Json::json_pointer subs("/properties/instanceView/substatuses");
+    if (!got->body.contains(subs) || !got->body[subs].is_array()) return out;
+    std::string stdout_text, stderr_text;
+    for (const Json& sub : got->body[subs]) {
+      if (!sub.is_object()) continue;
+      std::string code = sub.value("code", ""), message = sub.value("message", "");
+      if (code.find("/StdOut/") != std::string::npos) stdout_text = message;
+      if (code.find("/StdErr/") != std::string::npos) stderr_text = message;
+    }
+    std::string step;
+    for (const std::string* text : {&stdout_text, &stderr_text}) {
+      for (size_t at = text->find("step "); at != std::string::npos;
+           at = text->find("step ", at + 1)) {
+        size_t end = text->find_first_of("\n:", at);
+        if (end != std::string::npos && end > at + 5 &&
+            std::isdigit(static_cast<unsigned char>((*text)[at + 5]))) {
+          size_t name_end = text->find('\n', end);
+          step =
+              text->substr(at, name_end == std::string::npos ? std::string::npos : name_end - at);
+        }
+      }
+    }
+    std::string tail = Tail(stderr_text.empty() ? stdout_text : stderr_text, kOutputTailLines);
+    if (!step.empty()) out += "; last " + step;
+    if (!tail.empty()) out += "; output:\n" + tail;
+    return out;
+  }
+
+  // Sets the VM's customData from its user data placeholder (on creation only).
+  Status AddUserData(size_t i, Json* body) {
+    std::string role = UserDataRole(*body);
+    if (role.empty()) return Status::Ok();
+    Json& os = (*body)["properties"]["osProfile"];
+    if (!env_.bootstrap || !env_.bootstrap->user_data) {
+      os.erase("customData");
+      return Status::Ok();
+    }
+    Result<Json> facts = Resolved(plan_.bootstrap);
+    if (!facts.ok()) return facts.status();
+    Result<std::string> text = env_.bootstrap->user_data(nodes_[i].name, role, *facts);
+    if (!text.ok()) return text.status();
+    os["customData"] = Base64Encode(*text);
+    return Status::Ok();
+  }
+
+  // Writes the cluster's private keys into its vault (data plane: no ARM write), each only when
+  // the vault does not hold that value already.
+  void ReconcileVaultSecrets(size_t i) {
+    const plan::DataPlaneStep& step = *nodes_[i].step;
+    if (!env_.bootstrap || !env_.bootstrap->vault_secrets) return Finish(i, "Unchanged");
+    Result<Json> uri = Resolved(plan::Json(step.destination));
+    if (!uri.ok()) return Fail(i, uri.status().message());
+    if (!uri->is_string()) return Fail(i, "the vault has no URI");
+    Result<std::vector<std::pair<std::string, std::string>>> secrets =
+        env_.bootstrap->vault_secrets();
+    if (!secrets.ok()) return Fail(i, secrets.status().message());
+    azure::KeyVaultClient vault(env_.http, env_.arm->credential(),
+                                env_.arm->cloud().key_vault_resource);
+    size_t written = 0;
+    for (const auto& [name, value] : *secrets) {
+      Result<std::optional<std::string>> have = vault.GetSecret(uri->get<std::string>(), name);
+      if (!have.ok()) {
+        if (RetryBlobLater(i, have.status(), [this, i] { ReconcileVaultSecrets(i); })) return;
+        return Fail(i, have.status().message());
+      }
+      if (*have && **have == value) continue;
+      if (written == 0) Report(i, "Writing", "into " + uri->get<std::string>());
+      Status set = vault.SetSecret(uri->get<std::string>(), name, value);
+      if (!set.ok()) {
+        if (RetryBlobLater(i, set, [this, i] { ReconcileVaultSecrets(i); })) return;
+        return Fail(i, set.message());
+      }
+      ++written;
+    }
+    BlobSucceeded(i);
+    if (written == 0) return Finish(i, "Unchanged");
+    Event("Normal", "wrote " + std::to_string(written) + " secrets into the key vault");
+    Finish(i, "Ready");
+  }
+
+  // --- Key Vault soft delete --------------------------------------------------------------------
+
+  // The id of the soft-deleted vault a vault node leaves behind.
+  std::string DeletedVaultId(size_t i) const {
+    const plan::ResourceNode& r = *nodes_[i].resource;
+    std::string sub = r.id.substr(0, r.id.find("/resourceGroups/"));
+    std::string location = r.body.value("location", "");
+    return sub + "/providers/Microsoft.KeyVault/locations/" + location + "/deletedVaults/" + r.name;
+  }
+
+  // A deleted vault keeps its name for its retention period; purging frees it, so that a
+  // cluster of the same name can be created again.
+  void PurgeDeletedVault(size_t i) {
+    const plan::ResourceNode& r = *nodes_[i].resource;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      nodes_[i].purging = true;
+    }
+    Report(i, "Purging");
+    CountWrite();
+    std::string deleted = DeletedVaultId(i);
+    Result<azure::ArmResponse> purge = env_.arm->Call("POST", deleted + "/purge", r.api_version);
+    if (!purge.ok()) return Fail(i, purge.status().message());
+    if (purge->status == 404) return deleting_ ? Finish(i, "Deleted") : Dispatch(i);
+    if (purge->status != 200 && purge->status != 202) {
+      return Fail(i, "purging the deleted key vault: " + azure::Describe(*purge));
+    }
+    azure::PendingOperation op = azure::StartedOperation(kPurgeMethod, r.id, r.api_version, *purge);
+    if (op.kind != azure::PollKind::kNone) Journal(i, op);
+    scheduler_.Post([this, i, op] { Poll(i, op); }, op.retry_after);
+  }
+
+  // The vault's name is taken: by this cluster's own deleted vault (a cluster deleted while easel
+  // could not purge), which is purged, or by someone else's, which is an error.
+  void PurgeOwnDeletedVault(size_t i, const std::string& conflict) {
+    const plan::ResourceNode& r = *nodes_[i].resource;
+    Result<azure::ArmResponse> got = env_.arm->Call("GET", DeletedVaultId(i), r.api_version);
+    if (!got.ok()) return Fail(i, got.status().message());
+    Json tags = got->status == 200 && got->body.contains("properties")
+                    ? got->body["properties"].value("tags", Json::object())
+                    : Json();
+    if (got->status != 200 || !MarkedOwned(Json{{"tags", tags}}, owner_key_)) {
+      return Fail(i, conflict +
+                         " (key vault names are global, and a deleted vault keeps its "
+                         "name until it is purged)");
+    }
+    PurgeDeletedVault(i);
+  }
+
   void ReconcileResource(size_t i, bool after_write = false) {
     const plan::ResourceNode& r = *nodes_[i].resource;
     Result<azure::ArmResponse> got = env_.arm->Call("GET", r.id, r.api_version);
     if (!got.ok()) return Fail(i, got.status().message());
     if (r.action == plan::Action::kRead) {
-      if (got->status == 200) return Finish(i, "Ready");
+      if (got->status == 200) {
+        RememberLive(r.id, got->body);
+        return Finish(i, "Ready");
+      }
       if (got->status == 404) {
         return Fail(i, "the existing " + TypeLabelOf(i) + " " + r.name +
                            " was not found (easel reads it and never creates it)");
@@ -336,8 +585,12 @@ class Run {
         scheduler_.Post([this, i, op] { Poll(i, op); }, kRecheckDelay);
         return;
       }
-      Json desired = Json::parse(r.body.dump());
+      Result<Json> resolved = Resolved(r.body);
+      if (!resolved.ok()) return Fail(i, resolved.status().message());
+      Json desired = std::move(resolved).value();
+      StripUserData(&desired);
       std::string difference = FirstDifference(desired, got->body);
+      RememberLive(r.id, got->body);
       if (difference.empty()) return Finish(i, after_write ? "Ready" : "Unchanged");
       if (after_write) {
         // Azure accepted the body but reports something else: do not loop on PUTs.
@@ -351,8 +604,9 @@ class Run {
 
   // A PUT replaces the resource: a VNet PUT without `subnets` deletes its subnets. Subnets are
   // planned as resources of their own, so an update of a VNet carries the live ones along.
-  static Json UpdateBody(const plan::ResourceNode& r, const Json* live) {
-    Json body = Json::parse(r.body.dump());
+  static Json UpdateBody(const plan::ResourceNode& r, Json body, const Json* live) {
+    // customData cannot change after creation, and Azure never returns it.
+    if (live) StripUserData(&body);
     if (live && r.type == plan::type::kVirtualNetwork && live->contains("properties") &&
         (*live)["properties"].contains("subnets") && !body["properties"].contains("subnets")) {
       body["properties"]["subnets"] = (*live)["properties"]["subnets"];
@@ -363,12 +617,20 @@ class Run {
   void Put(size_t i, const std::string& verb, const std::string& detail,
            const Json* live = nullptr) {
     const plan::ResourceNode& r = *nodes_[i].resource;
+    Result<Json> resolved = Resolved(r.body);
+    if (!resolved.ok()) return Fail(i, resolved.status().message());
+    Json body = UpdateBody(r, std::move(resolved).value(), live);
+    if (!live) {
+      if (Status s = AddUserData(i, &body); !s.ok()) return Fail(i, s.message());
+    }
     Report(i, verb, detail);
     Record(i, verb);
     CountWrite();
-    Result<azure::ArmResponse> put =
-        env_.arm->Call("PUT", r.id, r.api_version, UpdateBody(r, live));
+    Result<azure::ArmResponse> put = env_.arm->Call("PUT", r.id, r.api_version, body);
     if (!put.ok()) return Fail(i, put.status().message());
+    if (put->status == 409 && r.type == plan::type::kKeyVault && !nodes_[i].purging) {
+      return PurgeOwnDeletedVault(i, azure::Describe(*put));
+    }
     if (put->status != 200 && put->status != 201 && put->status != 202) {
       return Fail(i, azure::Describe(*put));
     }
@@ -415,6 +677,7 @@ class Run {
     if (!del.ok()) return Fail(i, del.status().message());
     if (del->status == 404 || del->status == 204 || del->status == 200) {
       Event("Normal", "deleted " + TypeLabelOf(i) + " " + r.name);
+      if (r.type == plan::type::kKeyVault) return PurgeDeletedVault(i);
       return Finish(i, "Deleted");
     }
     if (del->status != 202) return Fail(i, azure::Describe(*del));
@@ -594,12 +857,16 @@ class Run {
   }
 
   const Environment& env_;
+  const plan::Plan& plan_;
   const std::string cluster_;
   const EngineOptions& options_;
   const bool deleting_;
   const std::string owner_key_;
   std::vector<Node> nodes_;
   std::map<std::string, store::OperationRecord> journal_;
+  std::map<std::string, Json> live_;  // lowercased id -> the resource as last read in this run
+  std::mutex deployer_mu_;
+  LateBindings bindings_;
   std::mutex mu_;
   size_t done_ = 0;
   Outcome outcome_;

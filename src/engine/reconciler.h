@@ -24,10 +24,23 @@
 
 namespace easel::engine {
 
+// What the nodes' bootstrap needs from above the engine (cli/ wires bootstrap/ in): the engine
+// itself never sees a private key except to hand it to the cluster's Key Vault.
+struct BootstrapHooks {
+  // The user data (cloud-init text) of VM `vm_name` with bootstrap `role`; `facts` is the plan's
+  // bootstrap facts with every late-bound value resolved.
+  std::function<Result<std::string>(const std::string& vm_name, const std::string& role,
+                                    const nlohmann::json& facts)>
+      user_data;
+  // The secrets the cluster's vault must hold: name -> value.
+  std::function<Result<std::vector<std::pair<std::string, std::string>>>()> vault_secrets;
+};
+
 struct Environment {
   azure::ArmClient* arm;
-  HttpClient* http;  // blob data plane
+  HttpClient* http;  // blob and Key Vault data planes
   store::Store* store;
+  const BootstrapHooks* bootstrap = nullptr;  // null: VMs get no user data, no vault secrets
 };
 
 // One line of progress: a resource (or step) changed state.

@@ -33,12 +33,13 @@ void BuildBootstrapSecrets(BuilderContext& ctx) {
       {"tenantId", kDeployerTenantId},
       {"sku", {{"family", "A"}, {"name", "standard"}}},
       {"accessPolicies",
-       Json::array({{{"tenantId", kDeployerTenantId},
-                     {"objectId", LiveField(ids.control_plane_identity, "/properties/principalId")},
-                     {"permissions", {{"secrets", Json::array({"get"})}}}},
-                    {{"tenantId", kDeployerTenantId},
-                     {"objectId", kDeployerObjectId},
-                     {"permissions", {{"secrets", Json::array({"get", "list", "set", "delete"})}}}}})},
+       Json::array(
+           {{{"tenantId", kDeployerTenantId},
+             {"objectId", LiveField(ids.control_plane_identity, "/properties/principalId")},
+             {"permissions", {{"secrets", Json::array({"get"})}}}},
+            {{"tenantId", kDeployerTenantId},
+             {"objectId", kDeployerObjectId},
+             {"permissions", {{"secrets", Json::array({"get", "list", "set", "delete"})}}}}})},
       {"enabledForDeployment", false},
       {"enabledForDiskEncryption", false},
       {"enabledForTemplateDeployment", false},
@@ -52,9 +53,13 @@ void BuildBootstrapSecrets(BuilderContext& ctx) {
   ids.vault_secrets_step = ids.key_vault + "/secrets";
   std::string names;
   for (const char* n : kVaultSecretNames) names += (names.empty() ? "" : ", ") + std::string(n);
-  ctx.AddStep(DataPlaneStep{ids.vault_secrets_step, "vaultSecrets", "store-keys", names,
+  ctx.AddStep(DataPlaneStep{ids.vault_secrets_step,
+                            "vaultSecrets",
+                            "store-keys",
+                            names,
                             LiveField(ids.key_vault, "/properties/vaultUri"),
-                            {ids.key_vault}, ids.key_vault});
+                            {ids.key_vault},
+                            ids.key_vault});
 
   ctx.bootstrap_facts() = {
       {"apiHost", spec::ApiServerHost(s)},

@@ -105,8 +105,7 @@ void AddMachine(BuilderContext& ctx, const MachineGroup& group, const std::strin
                std::move(vm_deps), nic_id,
                std::string(group.role) + ", " + group.vm_size +
                    (zone.empty() ? "" : ", zone " + zone) + ", " + group.os_disk.type + " " +
-                   std::to_string(group.os_disk.size_gb) + " GiB, " +
-                   BootstrapRole(group, index));
+                   std::to_string(group.os_disk.size_gb) + " GiB, " + BootstrapRole(group, index));
   AddBootstrapExtension(ctx, vm_id, machine);
 }
 

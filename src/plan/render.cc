@@ -61,8 +61,8 @@ class TreePrinter {
       if (kids[k].is_step) {
         const DataPlaneStep& s = plan_.steps[kids[k].index];
         if (s.kind == "vaultSecrets") {
-          rows->push_back({prefix + branch + "vault secrets " + s.name + ": " + s.source, "owned",
-                           "write"});
+          rows->push_back(
+              {prefix + branch + "vault secrets " + s.name + ": " + s.source, "owned", "write"});
         } else {
           rows->push_back(
               {prefix + branch + "blob copy " + s.name + ": " + s.source, "owned", "copy"});

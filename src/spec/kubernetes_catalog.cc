@@ -33,8 +33,8 @@ std::vector<long> Numbers(const std::string& version) {
   size_t start = 0;
   while (start <= version.size()) {
     size_t dot = version.find('.', start);
-    std::string part = version.substr(start, dot == std::string::npos ? std::string::npos
-                                                                      : dot - start);
+    std::string part =
+        version.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     out.push_back(std::strtol(part.c_str(), nullptr, 10));
     if (dot == std::string::npos) break;
     start = dot + 1;

@@ -20,7 +20,7 @@ constexpr const char* kDefaultVmSize = "Standard_D4s_v5";
 constexpr const char* kDefaultControlPlaneDiskType = "Premium_LRS";
 constexpr const char* kDefaultWorkerDiskType = "StandardSSD_LRS";
 constexpr int kDefaultDiskSizeGb = 128;
-constexpr const char* kDefaultPodCidr = "192.168.0.0/16";     // Calico's default pool
+constexpr const char* kDefaultPodCidr = "192.168.0.0/16";    // Calico's default pool
 constexpr const char* kDefaultServiceCidr = "10.96.0.0/12";  // kubeadm's default
 
 // Byte offset of the first invalid UTF-8 sequence, or npos.

@@ -68,7 +68,7 @@ enum class Cni { kCalico, kNone };
 // Add-ons the first control-plane node installs; versions default from data/kubernetes.json.
 struct AddonsSpec {
   Cni cni = Cni::kCalico;
-  std::string calico_version;               // empty: the pinned one for the Kubernetes minor
+  std::string calico_version;                // empty: the pinned one for the Kubernetes minor
   std::string cloud_provider_azure_version;  // empty: pinned
   std::string azure_disk_csi_version;        // empty: pinned
   std::string mirror;  // replaces https://raw.githubusercontent.com/ in every manifest URL

@@ -121,8 +121,7 @@ class Validator {
       if (!*range) continue;
       for (const auto& [what, other] : ranges) {
         if (*other && (*range)->Overlaps(**other)) {
-          d_->Add(field, (*range)->ToString() + " overlaps " + what + " " +
-                             (*other)->ToString() +
+          d_->Add(field, (*range)->ToString() + " overlaps " + what + " " + (*other)->ToString() +
                              " (cluster ranges must lie outside the Azure network)");
           break;
         }
