@@ -452,9 +452,13 @@ Result<ClientCertificate> SignClientCertificate(const CertificateAuthority& ca,
   Result<KeyAlgorithm> algorithm = AlgorithmOf(loaded->key.get());
   if (!algorithm.ok()) return Status::InvalidArgument("ca.key is " + algorithm.status().message());
 
-  auto not_after = request.now + request.lifetime;
-  std::time_t not_after_t = std::chrono::system_clock::to_time_t(not_after);
-  if (X509_cmp_time(X509_get0_notAfter(loaded->cert.get()), &not_after_t) < 0) {
+  // (The first test also keeps now + lifetime from overflowing.)
+  std::time_t not_after_t = 0;
+  if (request.lifetime <= kCaValidity) {
+    not_after_t = std::chrono::system_clock::to_time_t(request.now + request.lifetime);
+  }
+  if (request.lifetime > kCaValidity ||
+      X509_cmp_time(X509_get0_notAfter(loaded->cert.get()), &not_after_t) < 0) {
     return Status::InvalidArgument(
         "client certificate: it would outlive the certificate authority; ask for a shorter "
         "lifetime");
@@ -472,7 +476,7 @@ Result<ClientCertificate> SignClientCertificate(const CertificateAuthority& ca,
                         loaded->cert.get(),
                         loaded->key.get(),
                         request.now - kNotBeforeSkew,
-                        not_after,
+                        request.now + request.lifetime,
                         {{NID_basic_constraints, "critical,CA:FALSE"},
                          {NID_key_usage, key_usage},
                          {NID_ext_key_usage, "clientAuth"},

@@ -4,9 +4,10 @@
 // file that a context only references, and a cluster's own secrets (its CA keys) are stored only
 // as sealed bytes (store/secret_box.h), which this class neither makes nor opens.
 //
-// Files: directories easel creates for the database get mode 0700 (and the database's directory
-// is tightened to 0700 when it is easel's own, ~/.easel); the database and its -wal and -shm
-// files are created with mode 0600 and tightened to it when they are looser.
+// Files: directories easel creates for the database get mode 0700, and the database's directory
+// is tightened to 0700 when it is easel's own (a directory named .easel, as ~/.easel); the
+// database and its -wal and -shm files are created with mode 0600 and tightened to it when they
+// are looser.
 #pragma once
 
 #include <cstdint>

@@ -205,7 +205,7 @@ TEST_P(PkiTest, CaCertHashIsWhatOpensslComputes) {
   for (const CertificateAuthority* ca : {&p.ca, &p.etcd_ca}) {
     WriteFile(dir.File("ca.crt"), ca->cert_pem);
     auto expected = RunShell("openssl x509 -in " + dir.File("ca.crt") +
-                        " -pubkey -noout | openssl pkey -pubin -outform der | sha256sum");
+                             " -pubkey -noout | openssl pkey -pubin -outform der | sha256sum");
     ASSERT_EQ(expected.exit_code, 0);
     std::string hex = expected.output.substr(0, expected.output.find(' '));
     ASSERT_EQ(hex.size(), 64u) << expected.output;
@@ -231,19 +231,19 @@ TEST_P(PkiTest, ClientCertificateVerifiesAndCarriesTheIdentity) {
   // -attime: the fixed "now" of the test, so that the result does not depend on the clock.
   std::string at = " -attime " + std::to_string(system_clock::to_time_t(kNow) + 60);
   auto verify = RunShell("openssl verify" + at + " -CAfile " + dir.File("ca.crt") + " " +
-                    dir.File("client.crt") + " 2>&1");
+                         dir.File("client.crt") + " 2>&1");
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_NE(verify.output.find(": OK"), std::string::npos) << verify.output;
-  auto purpose = RunShell("openssl verify" + at + " -purpose sslclient -CAfile " + dir.File("ca.crt") +
-                     " " + dir.File("client.crt") + " 2>&1");
+  auto purpose = RunShell("openssl verify" + at + " -purpose sslclient -CAfile " +
+                          dir.File("ca.crt") + " " + dir.File("client.crt") + " 2>&1");
   EXPECT_EQ(purpose.exit_code, 0) << purpose.output;
   // Not a server certificate, and not valid against another CA.
-  auto server = RunShell("openssl verify" + at + " -purpose sslserver -CAfile " + dir.File("ca.crt") +
-                    " " + dir.File("client.crt") + " 2>&1");
+  auto server = RunShell("openssl verify" + at + " -purpose sslserver -CAfile " +
+                         dir.File("ca.crt") + " " + dir.File("client.crt") + " 2>&1");
   EXPECT_NE(server.exit_code, 0) << server.output;
   WriteFile(dir.File("etcd.crt"), p.etcd_ca.cert_pem);
   auto other = RunShell("openssl verify" + at + " -CAfile " + dir.File("etcd.crt") + " " +
-                   dir.File("client.crt") + " 2>&1");
+                        dir.File("client.crt") + " 2>&1");
   EXPECT_NE(other.exit_code, 0) << other.output;
   // The key is the certificate's.
   EXPECT_EQ(RunShell("openssl x509 -in " + dir.File("client.crt") + " -pubkey -noout").output,
@@ -304,6 +304,14 @@ TEST_P(PkiTest, BadClientRequestsAndBadCasAreClearErrors) {
   EXPECT_NE(sign(p.ca, {"a", {}, std::chrono::seconds(0), kNow}).message().find("lifetime"),
             std::string::npos);
   EXPECT_NE(sign(p.ca, {"a", {}, std::chrono::hours(24 * 3651), kNow}).message().find("outlive"),
+            std::string::npos);
+  EXPECT_NE(
+      sign(p.ca, {"a", {}, std::chrono::seconds(INT64_MAX / 2), kNow}).message().find("outlive"),
+      std::string::npos);
+  // Within the CA's life but past its end because the CA is older.
+  EXPECT_NE(sign(p.ca, {"a", {}, std::chrono::hours(24 * 10), kNow + std::chrono::hours(24 * 3645)})
+                .message()
+                .find("outlive"),
             std::string::npos);
   EXPECT_EQ(
       sign({p.ca.cert_pem, p.etcd_ca.key_pem}, {"a", {}, std::chrono::hours(1), kNow}).message(),
