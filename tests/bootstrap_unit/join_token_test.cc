@@ -17,7 +17,7 @@ using easel::testing::Trim;
 // What a node computes: printf '%s' "$window" | openssl dgst -sha256 -mac HMAC -macopt hexkey:...
 std::string OpensslHmac(const std::string& seed_hex, int64_t window) {
   auto r = RunShell("printf '%s' '" + std::to_string(window) +
-               "' | openssl dgst -sha256 -mac HMAC -macopt hexkey:" + seed_hex);
+                    "' | openssl dgst -sha256 -mac HMAC -macopt hexkey:" + seed_hex);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   std::string out = Trim(r.output);
   return out.substr(out.rfind(' ') + 1);  // "HMAC-SHA256(stdin)= <hex>"

@@ -61,7 +61,7 @@ class KubeconfigCliTest : public ::testing::Test {
   // Runs easel with `args`, stderr merged into the output, without EASEL_SECRET_KEY.
   easel::testing::CommandResult Easel(const std::string& args) {
     return RunShell("env -u EASEL_SECRET_KEY HOME=" + ShellQuote(dir_.path()) +
-               " " EASEL_BINARY " --state " + ShellQuote(state_) + " " + args + " 2>&1");
+                    " " EASEL_BINARY " --state " + ShellQuote(state_) + " " + args + " 2>&1");
   }
 
   // The subject of the client certificate in kubeconfig `path`, and whether it verifies.
@@ -73,12 +73,12 @@ class KubeconfigCliTest : public ::testing::Test {
         Base64Decode(j["users"][0]["user"]["client-certificate-data"].get<std::string>());
     EXPECT_TRUE(cert.has_value());
     WriteFile(dir_.File("client.crt"), cert.value_or(""));
-    auto verify = RunShell("openssl verify -purpose sslclient -CAfile " + dir_.File("ca.crt") + " " +
-                      dir_.File("client.crt") + " 2>&1");
+    auto verify = RunShell("openssl verify -purpose sslclient -CAfile " + dir_.File("ca.crt") +
+                           " " + dir_.File("client.crt") + " 2>&1");
     *verifies = verify.exit_code == 0;
-    return Trim(
-        RunShell("openssl x509 -in " + dir_.File("client.crt") + " -noout -subject -nameopt RFC2253")
-            .output);
+    return Trim(RunShell("openssl x509 -in " + dir_.File("client.crt") +
+                         " -noout -subject -nameopt RFC2253")
+                    .output);
   }
 
   TempDir dir_;
@@ -112,7 +112,7 @@ TEST_F(KubeconfigCliTest, AdminToAFileWithMode0600) {
 
 TEST_F(KubeconfigCliTest, UserToStdoutIsTheOsUserWithoutGroups) {
   auto r = RunShell("env -u EASEL_SECRET_KEY HOME=" + ShellQuote(dir_.path()) +
-               " " EASEL_BINARY " --state " + ShellQuote(state_) + " kubeconfig dev");
+                    " " EASEL_BINARY " --state " + ShellQuote(state_) + " kubeconfig dev");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::string file = dir_.File("stdout.conf");
   WriteFile(file, r.output);
@@ -140,8 +140,9 @@ TEST_F(KubeconfigCliTest, BadInputExits2AndNamesTheProblem) {
   EXPECT_NE(unknown.output.find("no cluster named nope"), std::string::npos);
   auto no_name = Easel("kubeconfig");
   EXPECT_EQ(no_name.exit_code, 2) << no_name.output;
-  auto bad_key = RunShell("EASEL_SECRET_KEY=short HOME=" + ShellQuote(dir_.path()) +
-                     " " EASEL_BINARY " --state " + ShellQuote(state_) + " kubeconfig dev 2>&1");
+  auto bad_key =
+      RunShell("EASEL_SECRET_KEY=short HOME=" + ShellQuote(dir_.path()) +
+               " " EASEL_BINARY " --state " + ShellQuote(state_) + " kubeconfig dev 2>&1");
   EXPECT_EQ(bad_key.exit_code, 2) << bad_key.output;
   EXPECT_NE(bad_key.output.find("EASEL_SECRET_KEY"), std::string::npos);
 }
@@ -152,11 +153,36 @@ TEST_F(KubeconfigCliTest, WithoutACaOrWithTheWrongKeyExits1) {
   EXPECT_NE(fresh.output.find("cluster fresh has no certificate authority yet: run easel apply"),
             std::string::npos)
       << fresh.output;
-  auto wrong = RunShell("EASEL_SECRET_KEY=" + std::string(64, 'a') + " HOME=" + ShellQuote(dir_.path()) +
-                   " " EASEL_BINARY " --state " + ShellQuote(state_) + " kubeconfig dev 2>&1");
+  auto wrong =
+      RunShell("EASEL_SECRET_KEY=" + std::string(64, 'a') + " HOME=" + ShellQuote(dir_.path()) +
+               " " EASEL_BINARY " --state " + ShellQuote(state_) + " kubeconfig dev 2>&1");
   EXPECT_EQ(wrong.exit_code, 1) << wrong.output;
   EXPECT_NE(wrong.output.find("cannot open a sealed secret"), std::string::npos) << wrong.output;
   EXPECT_EQ(wrong.output.find("PRIVATE KEY"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace easel
+
+namespace easel {
+namespace {
+
+// ~/.easel is private whichever command makes it first (here `easel context add`, which writes
+// ~/.easel/config.json), and a loose one is tightened.
+TEST(EaselHomeMode, ContextAddMakesItPrivate) {
+  easel::testing::TempDir home;
+  auto run = [&] {
+    return easel::testing::RunShell(
+        "env -u EASEL_HOME -u EASEL_STATE HOME=" + easel::testing::ShellQuote(home.path()) +
+        " " EASEL_BINARY " context add prod --cloud AzurePublicCloud 2>&1");
+  };
+  auto r = run();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(easel::testing::ModeOf(home.File(".easel")), 0700);
+  ASSERT_EQ(::chmod(home.File(".easel").c_str(), 0755), 0);
+  r = run();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(easel::testing::ModeOf(home.File(".easel")), 0700);
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 #include "bootstrap/kubeconfig.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -60,6 +64,68 @@ TEST_P(KubeconfigTest, KubectlReadsItAndTheDataRoundTrips) {
   // kubectl's own view of what is current.
   auto current = RunShell("kubectl config current-context --kubeconfig " + ShellQuote(path));
   EXPECT_EQ(easel::testing::Trim(current.output), "kubernetes-admin@dev-1");
+}
+
+// kubectl (Go's crypto/tls) loads the key and certificates and authenticates with them to a TLS
+// server that trusts only the cluster CA and requires a client certificate (openssl s_server).
+TEST_P(KubeconfigTest, KubectlAuthenticatesWithItToAServerTrustingTheCa) {
+  // Real time here: the handshake checks validity against the clock (nothing asserts on time).
+  auto now = system_clock::now();
+  Result<ClusterPki> pki = GenerateClusterPki(GetParam(), now);
+  ASSERT_TRUE(pki.ok());
+  TempDir dir;
+  WriteFile(dir.File("ca.crt"), pki->ca.cert_pem);
+  WriteFile(dir.File("ca.key"), pki->ca.key_pem);
+  WriteFile(dir.File("ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+  std::string cd = "cd " + ShellQuote(dir.path()) + " && ";
+  auto csr = RunShell(cd +
+                      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                      "-keyout server.key -subj /CN=localhost -out server.csr 2>&1 && "
+                      "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+                      "-days 1 -extfile ext -out server.crt 2>&1");
+  ASSERT_EQ(csr.exit_code, 0) << csr.output;
+
+  // The server prints its shell's pid (exec keeps it), then "ACCEPT 127.0.0.1:<port>".
+  FILE* server = ::popen((cd + "echo $$; exec timeout 120 openssl s_server -accept 127.0.0.1:0 "
+                               "-cert server.crt -key server.key -CAfile ca.crt -Verify 1 "
+                               "-verify_return_error -www 2>&1")
+                             .c_str(),
+                         "r");
+  ASSERT_NE(server, nullptr);
+  char line[512];
+  int pid = 0;
+  std::string port;
+  while (std::fgets(line, sizeof line, server)) {
+    std::string l = easel::testing::Trim(line);
+    if (pid == 0) {
+      pid = std::atoi(l.c_str());
+    } else if (l.rfind("ACCEPT", 0) == 0) {
+      port = l.substr(l.rfind(':') + 1);
+      break;
+    }
+  }
+  ASSERT_GT(pid, 0);
+  ASSERT_FALSE(port.empty()) << "openssl s_server did not start";
+
+  auto kubeconfig_for = [&](const CertificateAuthority& signer, const std::string& name) {
+    Result<ClientCertificate> cert = SignClientCertificate(
+        signer, {"kubernetes-admin", {"kubeadm:cluster-admins"}, std::chrono::hours(1), now});
+    EXPECT_TRUE(cert.ok());
+    std::string path = dir.File(name);
+    WriteFile(path, RenderKubeconfig({"dev", "https://127.0.0.1:" + port, pki->ca.cert_pem,
+                                      "kubernetes-admin", cert->cert_pem, cert->key_pem}));
+    return RunShell("timeout 60 kubectl --kubeconfig " + ShellQuote(path) +
+                    " --request-timeout 30s get --raw / 2>&1");
+  };
+  auto good = kubeconfig_for(pki->ca, "good.conf");
+  // A certificate from another CA of the same cluster is refused by the server.
+  auto other = kubeconfig_for(pki->front_proxy_ca, "other.conf");
+  ::kill(pid, SIGTERM);
+  ::pclose(server);
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_NE(good.output.find("<HTML>"), std::string::npos) << good.output;
+  EXPECT_NE(other.exit_code, 0) << other.output;
+  EXPECT_NE(other.output.find("tls"), std::string::npos) << other.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, KubeconfigTest,
