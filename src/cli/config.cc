@@ -84,8 +84,7 @@ Result<Config> LoadConfig() {
 }
 
 Status SaveConfig(const Config& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(EaselHome(), ec);
+  if (Status s = EnsurePrivateDirectory(EaselHome()); !s.ok()) return s;
   Json j = {{"current", config.current}, {"contexts", Json::object()}};
   for (const auto& [name, c] : config.contexts) {
     j["contexts"][name] = {{"cloud", CloudToJson(c.cloud)},

@@ -136,7 +136,8 @@ Status WriteLocalContext(const Json& ready) {
 }  // namespace
 
 Status LocalUp(const LocalOptions& options) {
-  fs::create_directories(LocalDir() + "/state");
+  if (Status s = EnsurePrivateDirectory(EaselHome()); !s.ok()) return s;
+  if (Status s = CreatePrivateDirectories(LocalDir() + "/state"); !s.ok()) return s;
   if (int pid = RunningPid()) {
     std::cout << "azsim is already running (pid " << pid << "); context local selected\n";
     Result<Json> ready = ReadyLine();

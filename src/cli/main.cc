@@ -8,6 +8,7 @@
 #include "azure/cloud.h"
 #include "cli/cluster_commands.h"
 #include "cli/config.h"
+#include "cli/kubeconfig_command.h"
 #include "cli/local.h"
 #include "common/strings.h"
 #include "plan/planner.h"
@@ -213,6 +214,18 @@ int main(int argc, char** argv) {
                           "AZURE_* environment, then managed identity)");
   context->require_subcommand(1);
 
+  easel::cli::KubeconfigOptions kubeconfig_options;
+  CLI::App* kubeconfig =
+      app.add_subcommand("kubeconfig", "a kubeconfig with a new short-lived client certificate");
+  kubeconfig->add_option("name", kubeconfig_options.name, "cluster name")->required();
+  kubeconfig->add_flag("--admin", kubeconfig_options.admin,
+                       "as kubernetes-admin, a cluster administrator (default: easel:<your user "
+                       "name>, which has only the rights RBAC grants it)");
+  kubeconfig->add_option("--ttl", kubeconfig_options.ttl,
+                         "lifetime of the certificate: 30m, 12h, 7d (default 24h, at most 7d)");
+  kubeconfig->add_option("--file", kubeconfig_options.file,
+                         "write it to FILE (mode 0600) instead of stdout");
+
   app.add_subcommand("version", "print easel's version");
 
   try {
@@ -241,6 +254,7 @@ int main(int argc, char** argv) {
   if (*get_clusters) return easel::cli::GetClustersCommand(common);
   if (*describe_cluster) return easel::cli::DescribeClusterCommand(common, name);
   if (*events) return easel::cli::EventsCommand(common, name);
+  if (*kubeconfig) return easel::cli::KubeconfigCommand(common, kubeconfig_options);
   if (*check && check_all) return easel::cli::CheckAllCommand(common);
   if (*check && name.empty()) {
     std::cerr << "easel: check needs a cluster name or --all\n";

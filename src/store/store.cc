@@ -1,11 +1,18 @@
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+
+#include "common/files.h"
 
 namespace easel::store {
 namespace {
@@ -22,6 +29,10 @@ class Statement {
     sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  Statement& BindBlob(const std::string& v) {
+    sqlite3_bind_blob(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   // SQLITE_ROW or SQLITE_DONE, else an error code.
   int Step() { return sqlite3_step(stmt_); }
   std::string Text(int column) const {
@@ -30,7 +41,15 @@ class Statement {
                            static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
              : std::string();
   }
+  std::string Blob(int column) const {
+    const void* b = sqlite3_column_blob(stmt_, column);
+    return b ? std::string(static_cast<const char*>(b),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+             : std::string();
+  }
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  // The number of rows the last write changed.
+  int Changes() const { return sqlite3_changes(db_); }
   Status Error(const std::string& what) const {
     return Status::IOError("state database: " + what + ": " + sqlite3_errmsg(db_));
   }
@@ -73,7 +92,53 @@ const char* const kMigrations[] = {
       kind TEXT NOT NULL, message TEXT NOT NULL);
     CREATE INDEX events_by_cluster ON events (cluster, id);
     )sql",
+    // 2: a cluster's secrets, sealed by store::SecretBox before they get here.
+    R"sql(
+    CREATE TABLE secrets (
+      cluster TEXT NOT NULL, name TEXT NOT NULL, sealed BLOB NOT NULL, updated_at TEXT NOT NULL,
+      PRIMARY KEY (cluster, name));
+    )sql",
 };
+static_assert(sizeof kMigrations / sizeof kMigrations[0] == Store::kSchemaVersion,
+              "one migration per schema version");
+
+bool IsSpecialDatabaseName(const std::string& path) {
+  return path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0;
+}
+
+// Takes group and other access away from `path` when it exists and has any.
+Status TightenFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::IOError("cannot read " + path + ": " + std::strerror(errno));
+  }
+  if ((st.st_mode & 077) != 0 && ::chmod(path.c_str(), st.st_mode & 0600) != 0) {
+    return Status::IOError("cannot make " + path + " private (chmod 600): " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+// The directory and the database file of `path` as store.h describes: directories created 0700,
+// easel's own directory (named .easel) tightened to 0700, the database created 0600 or tightened
+// to it, and its -wal and -shm files tightened too (SQLite gives new ones the database's mode).
+Status PrepareDatabaseFiles(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    Status s = parent.filename() == ".easel" ? EnsurePrivateDirectory(parent.string())
+                                             : CreatePrivateDirectories(parent.string());
+    if (!s.ok()) return s;
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::IOError("cannot open the state database " + path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    if (Status s = TightenFile(file); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -125,9 +190,9 @@ std::string DefaultStatePath() {
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (!IsSpecialDatabaseName(path)) {
+    if (Status s = PrepareDatabaseFiles(path); !s.ok()) return s;
+  }
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -255,13 +320,57 @@ Status Store::DeleteCluster(const std::string& name) {
   if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;  // all of it or none of it
   for (const char* sql :
        {"DELETE FROM resources WHERE cluster = ?", "DELETE FROM operations WHERE cluster = ?",
-        "DELETE FROM events WHERE cluster = ?", "DELETE FROM clusters WHERE name = ?"}) {
+        "DELETE FROM events WHERE cluster = ?", "DELETE FROM secrets WHERE cluster = ?",
+        "DELETE FROM clusters WHERE name = ?"}) {
     if (Status s = Write(db_, sql, {name}, "deleting cluster"); !s.ok()) {
       (void)Exec("ROLLBACK");  // the error being returned matters more
       return s;
     }
   }
   return Exec("COMMIT");
+}
+
+Status Store::PutSecret(const std::string& cluster, const std::string& name,
+                        const std::string& sealed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Statement st(db_,
+               "INSERT INTO secrets (cluster, name, sealed, updated_at) VALUES (?,?,?,?) "
+               "ON CONFLICT(cluster, name) DO UPDATE SET sealed=excluded.sealed, "
+               "updated_at=excluded.updated_at");
+  if (!st.ok()) return st.Error("saving secret");
+  st.Bind(cluster).Bind(name).BindBlob(sealed).Bind(NowRfc3339());
+  if (st.Step() != SQLITE_DONE) return st.Error("saving secret");
+  return Status::Ok();
+}
+
+Result<bool> Store::PutSecretIfAbsent(const std::string& cluster, const std::string& name,
+                                      const std::string& sealed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Statement st(db_,
+               "INSERT INTO secrets (cluster, name, sealed, updated_at) VALUES (?,?,?,?) "
+               "ON CONFLICT(cluster, name) DO NOTHING");
+  if (!st.ok()) return st.Error("saving secret");
+  st.Bind(cluster).Bind(name).BindBlob(sealed).Bind(NowRfc3339());
+  if (st.Step() != SQLITE_DONE) return st.Error("saving secret");
+  return st.Changes() > 0;
+}
+
+Result<std::optional<std::string>> Store::GetSecret(const std::string& cluster,
+                                                    const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Statement st(db_, "SELECT sealed FROM secrets WHERE cluster = ? AND name = ?");
+  if (!st.ok()) return st.Error("reading secret");
+  st.Bind(cluster).Bind(name);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return st.Error("reading secret");
+  return std::optional<std::string>(st.Blob(0));
+}
+
+Status Store::DeleteSecret(const std::string& cluster, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return Write(db_, "DELETE FROM secrets WHERE cluster = ? AND name = ?", {cluster, name},
+               "deleting secret");
 }
 
 Status Store::PutResource(const ResourceRecord& r) {

@@ -1,7 +1,13 @@
 // easel's state: clusters, their resources, the journal of in-flight long-running operations,
 // and events. SQLite in WAL mode (~/.easel/state.db by default); the schema is versioned and
-// migrated on open. No secret is ever stored: credentials stay in the environment or in a file
-// that a context only references.
+// migrated on open. No secret is stored in the clear: credentials stay in the environment or in a
+// file that a context only references, and a cluster's own secrets (its CA keys) are stored only
+// as sealed bytes (store/secret_box.h), which this class neither makes nor opens.
+//
+// Files: directories easel creates for the database get mode 0700, and the database's directory
+// is tightened to 0700 when it is easel's own (a directory named .easel, as ~/.easel); the
+// database and its -wal and -shm files are created with mode 0600 and tightened to it when they
+// are looser.
 #pragma once
 
 #include <cstdint>
@@ -66,16 +72,29 @@ struct EventRecord {
 class Store {
  public:
   // Opens (creating) the database at `path` and migrates it to the current schema.
+  // Applies the file modes described above; kIOError when it cannot.
   static Result<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store();
 
-  static constexpr int kSchemaVersion = 1;
+  // 1: clusters, resources, operations, events. 2: + secrets.
+  static constexpr int kSchemaVersion = 2;
 
   Status PutCluster(const ClusterRecord& c);
   Result<std::optional<ClusterRecord>> GetCluster(const std::string& name);
   Result<std::vector<ClusterRecord>> ListClusters();
   Status SetPhase(const std::string& cluster, Phase phase, const std::string& last_error);
-  Status DeleteCluster(const std::string& name);  // with its resources, operations, events
+  // With its resources, operations, events and secrets.
+  Status DeleteCluster(const std::string& name);
+
+  // A cluster's secret `name`, sealed by the caller (SecretBox::Seal): replaces any previous one.
+  Status PutSecret(const std::string& cluster, const std::string& name, const std::string& sealed);
+  // Stores `sealed` unless the cluster already has a secret `name`; true when it was stored. Lets
+  // concurrent processes agree on one value (the first).
+  Result<bool> PutSecretIfAbsent(const std::string& cluster, const std::string& name,
+                                 const std::string& sealed);
+  // The sealed bytes, or nullopt when there is no such secret.
+  Result<std::optional<std::string>> GetSecret(const std::string& cluster, const std::string& name);
+  Status DeleteSecret(const std::string& cluster, const std::string& name);
 
   Status PutResource(const ResourceRecord& r);
   Result<std::vector<ResourceRecord>> ListResources(const std::string& cluster);
