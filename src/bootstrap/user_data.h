@@ -67,6 +67,14 @@ struct UserDataInput {
 // customData limit or an input is missing.
 Result<std::string> RenderUserData(const UserDataInput& in);
 
+// Every node of the cluster, control plane first (the first one initialises the cluster).
+std::vector<NodeInfo> ClusterNodes(const spec::ClusterSpec& s);
+
+// Checks, before anything is sent, that every node's user data fits Azure's limit: renders each
+// with stand-ins as large as any real certificate, token or id. The error names the node and the
+// spec field that made it large ("spec.workerPools[0]: node demo-pool1-0: user data is ...").
+Status CheckUserDataSizes(const spec::ClusterSpec& s);
+
 // The kubeadm configuration document(s) of one node (a write_files entry of the user data).
 Result<std::string> RenderKubeadmConfig(const UserDataInput& in);
 
