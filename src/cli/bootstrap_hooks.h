@@ -7,6 +7,7 @@
 
 #include "bootstrap/cluster_secrets.h"
 #include "engine/reconciler.h"
+#include "spec/catalog.h"
 #include "spec/diagnostics.h"
 #include "spec/types.h"
 #include "store/store.h"

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "cli/bootstrap_hooks.h"
 #include "cli/progress_view.h"
 #include "cli/session.h"
 #include "common/files.h"
@@ -26,12 +27,8 @@ namespace {
 using Json = nlohmann::json;
 
 // Where the API server answers, from the plan.
-std::string EndpointOf(const spec::ClusterSpec& s) {
-  if (s.network.api_server.type == spec::ApiServerType::kPublic) {
-    return "https://" + spec::ApiDnsLabel(s) + "." + s.location + ".cloudapp.azure.com:6443";
-  }
-  return "https://" + std::string(spec::kApiServerRecordName) + "." +
-         s.network.api_server.private_dns_zone.name + ":6443";
+std::string EndpointOf(const spec::ClusterSpec& s, const azure::Cloud& cloud) {
+  return "https://" + spec::ApiServerHost(s, cloud.cloudapp_suffix) + ":6443";
 }
 
 // Continues in a detached child; the parent returns at once (--no-wait).
@@ -100,7 +97,7 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
   }
   PlannedCluster out;
   spec::Diagnostics diagnostics;
-  out.spec = spec::LoadClusterSpec(file, *catalog, &diagnostics);
+  out.spec = LoadCheckedSpec(file, *catalog, &diagnostics);
   if (!diagnostics.empty()) {
     for (const std::string& line : diagnostics.Lines()) std::cerr << line << "\n";
     *exit_code = kExitInvalid;
@@ -115,6 +112,7 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
   out.session = std::move(session).value();
   plan::PlanOptions plan_options;
   plan_options.blob_endpoint = out.session->context.cloud.blob_endpoint;
+  plan_options.cloudapp_suffix = out.session->context.cloud.cloudapp_suffix;
   out.plan = plan::BuildPlan(out.spec, plan_options);
   Result<std::optional<store::ClusterRecord>> stored =
       out.session->store->GetCluster(out.spec.name);
@@ -150,7 +148,7 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   record.spec_text = spec_text.ok() ? *spec_text : "";
   record.plan_json = plan::RenderPlanJson(plan);
   record.phase = first ? store::Phase::kProvisioning : store::Phase::kUpdating;
-  record.endpoint = EndpointOf(s);
+  record.endpoint = EndpointOf(s, ss.context.cloud);
   record.last_error.clear();
   if (Status st = ss.store->PutCluster(record); !st.ok()) {
     std::cerr << "easel: " << st.message() << "\n";
@@ -164,10 +162,18 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
     std::cout.flush();
     if (!Detach()) return kExitFailure;
   }
+  Result<std::unique_ptr<ClusterBootstrap>> bootstrap =
+      PrepareBootstrap(s, *ss.store, common.state_path, ss.context.cloud.name,
+                       ss.context.cloud.key_vault_resource);
+  if (!bootstrap.ok()) {
+    std::cerr << "easel: cluster " << s.name << ": " << bootstrap.status().message() << "\n";
+    (void)ss.store->SetPhase(s.name, store::Phase::kFailed, bootstrap.status().message());
+    return kExitFailure;
+  }
   ProgressView view(::isatty(STDOUT_FILENO) != 0);
   engine::EngineOptions options;
   if (!no_wait) options.on_progress = [&view](const engine::Progress& p) { view.Update(p); };
-  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
+  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get(), &(*bootstrap)->hooks};
   engine::Outcome outcome = engine::Apply(env, s.name, plan, options);
   if (outcome.ok && previous) {
     // Owned resources the new plan no longer has (a pool scaled down, a NAT gateway dropped).

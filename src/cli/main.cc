@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "azure/cloud.h"
+#include "cli/bootstrap_hooks.h"
 #include "cli/cluster_commands.h"
 #include "cli/config.h"
 #include "cli/kubeconfig_command.h"
@@ -40,7 +41,7 @@ int ValidateOrPlan(const std::string& catalog_path, const std::string& file, boo
   const easel::spec::Catalog* catalog = ResolveCatalog(catalog_path, &storage);
   if (!catalog) return kExitInvalid;
   easel::spec::Diagnostics diagnostics;
-  easel::spec::ClusterSpec spec = easel::spec::LoadClusterSpec(file, *catalog, &diagnostics);
+  easel::spec::ClusterSpec spec = easel::cli::LoadCheckedSpec(file, *catalog, &diagnostics);
   for (const std::string& line : diagnostics.Lines()) std::cerr << line << "\n";
   if (!diagnostics.empty()) return kExitInvalid;
   if (!plan) {

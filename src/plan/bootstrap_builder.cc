@@ -62,7 +62,7 @@ void BuildBootstrapSecrets(BuilderContext& ctx) {
                             ids.key_vault});
 
   ctx.bootstrap_facts() = {
-      {"apiHost", spec::ApiServerHost(s)},
+      {"apiHost", spec::ApiServerHost(s, ctx.options().cloudapp_suffix)},
       {"tenantId", kDeployerTenantId},
       {"identityClientId", LiveField(ids.control_plane_identity, "/properties/clientId")},
       {"vaultUri", LiveField(ids.key_vault, "/properties/vaultUri")}};

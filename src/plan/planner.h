@@ -13,6 +13,8 @@ struct PlanOptions {
   // Azure's public cloud by default; azsim serves path-style URLs
   // ("https://127.0.0.1:P/{account}/").
   std::string blob_endpoint = "https://{account}.blob.core.windows.net/";
+  // The DNS suffix of public IP names in the cloud (the API server's public name).
+  std::string cloudapp_suffix = "cloudapp.azure.com";
 };
 
 // The spec must have passed validation; the result is then a DAG whose every dependency exists.
