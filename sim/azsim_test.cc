@@ -168,6 +168,14 @@ TEST(Throttle, BucketEmptiesAndIsPerPrincipal) {
   for (int i = 0; i < 400; ++i) ASSERT_TRUE(off.Take("s", "p", "delete").allowed);
 }
 
+Arm::Settings TestSettings() {
+  Arm::Settings s;
+  s.time_scale = 0;
+  s.arm_base = "https://127.0.0.1:1";
+  s.blob_base = "https://127.0.0.1:2";
+  return s;
+}
+
 // The ARM engine driven in process.
 class ArmTest : public ::testing::Test {
  protected:
@@ -181,8 +189,7 @@ class ArmTest : public ::testing::Test {
         *store_, *entra_,
         BlobService::Settings{dir_.path() + "/blob", "https://127.0.0.1:2", 200, 0});
     ASSERT_TRUE(blob_->Start().ok());
-    arm_ = std::make_unique<Arm>(*store_, *blob_, fixture_,
-                                 Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+    arm_ = std::make_unique<Arm>(*store_, *blob_, fixture_, TestSettings());
     ASSERT_TRUE(arm_->Start().ok());
   }
 
@@ -195,7 +202,7 @@ class ArmTest : public ::testing::Test {
         path;
     req.query["api-version"] = "2024-05-01";
     if (!body.is_null()) req.body = body.dump();
-    return arm_->Handle(req, "");
+    return arm_->Handle(req, LroFault{});
   }
 
   static std::string Code(const HttpResponse& r) {
@@ -268,15 +275,15 @@ TEST_F(ArmTest, GroupListsPageWithNextLink) {
   req.method = "GET";
   req.path = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/resources";
   req.query["api-version"] = "2024-11-01";
-  json first = json::parse(arm_->Handle(req, "").body);
+  json first = json::parse(arm_->Handle(req, LroFault{}).body);
   ASSERT_EQ(first["value"].size(), 1000u);
   std::string next = first["nextLink"];
   req.query = ParseQuery(next.substr(next.find('?') + 1));
-  json second = json::parse(arm_->Handle(req, "").body);
+  json second = json::parse(arm_->Handle(req, LroFault{}).body);
   EXPECT_EQ(second["value"].size(), 205u);
   EXPECT_FALSE(second.contains("nextLink"));
   req.query = {{"api-version", "2024-11-01"}, {"$filter", "tagName eq 'n' and tagValue eq '1'"}};
-  json odd = json::parse(arm_->Handle(req, "").body);
+  json odd = json::parse(arm_->Handle(req, LroFault{}).body);
   EXPECT_EQ(odd["value"].size(), 602u);
 }
 
@@ -285,15 +292,14 @@ TEST_F(ArmTest, StateSurvivesANewEngineOnTheSameStore) {
       Call("PUT", "Microsoft.ManagedIdentity/userAssignedIdentities/idA", {{"location", "eastus"}})
           .status,
       201);
-  Arm again(*store_, *blob_, fixture_,
-            Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+  Arm again(*store_, *blob_, fixture_, TestSettings());
   ASSERT_TRUE(again.Start().ok());
   HttpRequest req;
   req.method = "GET";
   req.path =
       "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DEMO-RG/providers/"
       "microsoft.managedidentity/userassignedidentities/IDA";
-  HttpResponse r = again.Handle(req, "");
+  HttpResponse r = again.Handle(req, LroFault{});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["name"], "idA");
 }
