@@ -206,7 +206,8 @@ Verdict Evaluate(Arm& arm, const Resource& ext, double now, bool allow_join) {
   if (allow_join) init = InitNodeFor(arm, ext, g.endpoint, now);
   if (!init || init->first > timeout) {
     if (!at(timeout)) {
-      v.time = put + join_s * scale;  // the estimate while the init node is not up
+      // The estimate while the init node is not up: its join time, or a few seconds from now.
+      v.time = std::min(timeout, std::max(put + join_s * scale, now + 5 * scale));
       return v;
     }
     v.err = KubeadmError(

@@ -8,6 +8,10 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { SecretClient } from "@azure/keyvault-secrets";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { credential, clientOptions, poll, sub, sub2, unique, rejects, rgId, info, call, admin, arm } from "./lib.mjs";
 
 const resources = new ResourceManagementClient(credential, sub, clientOptions);
@@ -223,4 +227,37 @@ test("secret values never reach the request log", async () => {
   assert.ok(log.includes('"service":"keyvault"'));
   assert.ok(log.includes("/secrets/front-proxy-ca-key"));
   assert.ok(!log.includes(secret));
+});
+
+test("vaults, their URIs and secrets survive SIGKILL and a restart on the same state dir", async () => {
+  const dir = join(process.env.AZSIM_TMP, "kv-restart");
+  mkdirSync(dir, { recursive: true });
+  // The suite's certificates, so that this process (whose CA list is fixed at start) trusts it.
+  for (const f of ["ca.pem", "ca-key.pem", "server.pem", "server-key.pem", "jwt-key.pem"]) copyFileSync(join(info.stateDir, f), join(dir, f));
+  const start = async () => {
+    const p = spawn(process.env.AZSIM_BIN, ["--state-dir", dir, "--time-scale", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    const line = await new Promise((resolve) => createInterface({ input: p.stdout }).once("line", resolve));
+    return { p, ready: JSON.parse(line) };
+  };
+  const stop = (p, signal) => new Promise((resolve) => { p.once("exit", resolve); p.kill(signal); });
+  const first = await start();
+  const cred = new ClientSecretCredential(first.ready.tenantId, first.ready.clientId, first.ready.clientSecret, { authorityHost: first.ready.authority, disableInstanceDiscovery: true });
+  const armHeaders = { authorization: `Bearer ${(await cred.getToken("https://management.azure.com/.default")).token}` };
+  const me = oidOf((await cred.getToken("https://vault.azure.net/.default")).token);
+  const path = `/subscriptions/${first.ready.subscriptionId}/resourceGroups/demo-rg/providers/Microsoft.KeyVault/vaults/durable-kv?api-version=2023-07-01`;
+  const body = { location: "eastus", properties: { tenantId: first.ready.tenantId, sku: { family: "A", name: "standard" }, accessPolicies: [{ tenantId: first.ready.tenantId, objectId: me, permissions: { secrets: ["all"] } }] } };
+  assert.equal((await call("PUT", `${first.ready.arm}${path}`, { body, headers: armHeaders })).status, 201);
+  const uri = (await call("GET", `${first.ready.arm}${path}`, { headers: armHeaders })).json.properties.vaultUri;
+  const client = new SecretClient(uri, cred, secretOptions);
+  await client.setSecret("ca-key", "durable");
+  await stop(first.p, "SIGKILL");
+  const second = await start();
+  try {
+    const again = await call("GET", `${second.ready.arm}${path}`, { headers: armHeaders });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.properties.vaultUri, uri, "the vault keeps its port");
+    assert.equal((await new SecretClient(uri, cred, secretOptions).getSecret("ca-key")).value, "durable");
+  } finally {
+    await stop(second.p, "SIGTERM");
+  }
 });
