@@ -1091,6 +1091,18 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
   std::vector<std::string> deleted;
   for (const auto& d : ctx.extra_deletes) RemoveTree(ToLower(d), deleted);
   std::vector<Resource> puts = ctx.extra_puts;
+  if (spec.transient) {
+    // Acts on other resources only (extra_puts); answers the document without storing it.
+    if (!Persist(puts, deleted, {}).ok())
+      return ArmErrorResponse(
+          Err(500, "InternalServerError", "azsim could not persist the resource."));
+    for (auto& pr : puts) {
+      auto it = resources_.find(ToLower(pr.id));
+      if (it != resources_.end()) pr.created = it->second.created;
+      resources_[ToLower(pr.id)] = pr;
+    }
+    return ArmJson(200, doc);
+  }
   puts.push_back(r);
   std::vector<Operation*> ops;
   if (op) ops.push_back(op);

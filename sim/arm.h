@@ -93,6 +93,7 @@ struct TypeSpec {
   bool strict = false;          // unknown top-level properties -> 400 InvalidRequestContent
   bool network = false;         // conflicts answer 429 RetryableErrorDueToAnotherOperation
   bool listed_in_group = true;  // appears in /resources lists (top-level types)
+  bool transient = false;       // a PUT that acts on its parent (vault accessPolicies): not stored
   std::function<bool(const std::string&)> valid_name;
   std::string name_rule;  // text for the InvalidResourceName message
   std::string name_error_code = "InvalidResourceName";

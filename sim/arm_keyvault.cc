@@ -152,6 +152,78 @@ ArmError ValidateVault(PutContext& ctx) {
   return {};
 }
 
+// PUT .../vaults/{v}/accessPolicies/{add|replace|remove}: changes the vault's policies per
+// objectId (add merges permissions, replace sets them, remove takes them away) and answers the
+// policies given. The operation is not kept as a resource of its own.
+ArmError ValidateAccessPolicyUpdate(PutContext& ctx) {
+  std::string kind = easel::ToLower(ctx.name);
+  if (kind != "add" && kind != "replace" && kind != "remove")
+    return Err(400, "BadRequest",
+               "The access policy operation '" + ctx.name +
+                   "' is not valid; expected add, replace or remove.");
+  const Resource* vault = ctx.arm.Find(ctx.parent_id);
+  if (!vault) return Err(404, "ParentResourceNotFound", "The vault was not found.");
+  const json& props = ctx.body["properties"];
+  if (!props.contains("accessPolicies") || !props["accessPolicies"].is_array())
+    return Err(400, "BadRequest", "The parameter properties.accessPolicies is required.");
+  json vj = json::parse(vault->body, nullptr, false);
+  if (!vj.is_object() || !vj["properties"].is_object())
+    return Err(500, "InternalServerError", "The vault document is unreadable.");
+  json& policies = vj["properties"]["accessPolicies"];
+  if (!policies.is_array()) policies = json::array();
+  for (const auto& change : props["accessPolicies"]) {
+    if (!change.is_object() || !change.contains("objectId") || !change["objectId"].is_string() ||
+        !change.contains("permissions") || !change["permissions"].is_object())
+      return Err(400, "BadRequest", "Each access policy needs tenantId, objectId and permissions.");
+    std::string oid = change["objectId"].get<std::string>();
+    json* entry = nullptr;
+    for (auto& p : policies)
+      if (p.is_object() && IEquals(p.value("objectId", ""), oid)) entry = &p;
+    if (!entry) {
+      if (kind == "remove") continue;
+      policies.push_back({{"tenantId", change.value("tenantId", ctx.arm.settings().tenant_id)},
+                          {"objectId", oid},
+                          {"permissions", json::object()}});
+      entry = &policies.back();
+    }
+    json& perms = (*entry)["permissions"];
+    for (auto it = change["permissions"].begin(); it != change["permissions"].end(); ++it) {
+      if (!it.value().is_array()) continue;
+      if (kind == "replace" || !perms.contains(it.key()) || !perms[it.key()].is_array()) {
+        if (kind != "remove") perms[it.key()] = it.value();
+        continue;
+      }
+      json kept = json::array();
+      for (const auto& have : perms[it.key()]) {
+        bool listed = std::find(it.value().begin(), it.value().end(), have) != it.value().end();
+        if (kind == "add" || !listed) kept.push_back(have);
+      }
+      if (kind == "add")
+        for (const auto& want : it.value())
+          if (std::find(kept.begin(), kept.end(), want) == kept.end()) kept.push_back(want);
+      perms[it.key()] = kept;
+    }
+  }
+  if (kind == "remove") {
+    json left = json::array();
+    for (const auto& p : policies) {
+      bool empty = true;
+      if (p.is_object() && p.contains("permissions") && p["permissions"].is_object())
+        for (const auto& [k, v] : p["permissions"].items())
+          if (v.is_array() && !v.empty()) empty = false;
+      if (!empty) left.push_back(p);
+    }
+    policies = left;
+  }
+  vj["etag"] = "W/\"" + NewGuid() + "\"";
+  Resource updated = *vault;
+  updated.body = vj.dump();
+  updated.changed = NowSeconds();
+  ctx.extra_puts.push_back(updated);
+  ctx.body.erase("location");
+  return {};
+}
+
 void VaultRemoved(Arm& arm, const Resource& r) {
   KeyVaultStore* kv = arm.settings().vaults;
   if (!kv) return;
@@ -325,6 +397,17 @@ void RegisterKeyVaultTypes(TypeRegistry& r) {
   vault.on_removed = VaultRemoved;
   r.Add(vault);
   r.AddRoute("Microsoft.KeyVault", KeyVaultRoute);
+
+  TypeSpec policies;
+  policies.type = "Microsoft.KeyVault/vaults/accessPolicies";
+  policies.put = TypeSpec::PutStyle::kSync;
+  policies.async_delete = false;
+  policies.location_required = false;
+  policies.listed_in_group = false;
+  policies.validate = ValidateAccessPolicyUpdate;
+  // Not a resource: nothing remains after the PUT (see Arm::Put's transient types).
+  policies.transient = true;
+  r.Add(policies);
 }
 
 }  // namespace azsim

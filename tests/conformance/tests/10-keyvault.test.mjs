@@ -158,6 +158,19 @@ test("access: a principal without an access policy gets 403 Forbidden; RBAC vaul
   await kv.vaults.beginCreateOrUpdateAndWait(rg, name, p, poll);
   assert.equal((await theirs.getSecret("etcd-ca-key")).value, "pem");
   await rejects(theirs.setSecret("etcd-ca-key", "x"), 403, "Forbidden");
+  // accessPolicies/add merges permissions; accessPolicies/remove takes them away.
+  const added = await kv.vaults.updateAccessPolicy(rg, name, "add", { properties: { accessPolicies: [{ tenantId: info.tenantId, objectId: otherOid, permissions: { secrets: ["set"] } }] } });
+  assert.equal(added.name, "add");
+  let policy = (await kv.vaults.get(rg, name)).properties.accessPolicies.find((x) => x.objectId === otherOid);
+  assert.deepEqual(policy.permissions.secrets, ["get", "set"]);
+  await theirs.setSecret("etcd-ca-key", "pem2");
+  await kv.vaults.updateAccessPolicy(rg, name, "remove", { properties: { accessPolicies: [{ tenantId: info.tenantId, objectId: otherOid, permissions: { secrets: ["set"] } }] } });
+  policy = (await kv.vaults.get(rg, name)).properties.accessPolicies.find((x) => x.objectId === otherOid);
+  assert.deepEqual(policy.permissions.secrets, ["get"]);
+  await rejects(theirs.setSecret("etcd-ca-key", "x"), 403, "Forbidden");
+  await kv.vaults.updateAccessPolicy(rg, name, "remove", { properties: { accessPolicies: [{ tenantId: info.tenantId, objectId: otherOid, permissions: { secrets: ["get"] } }] } });
+  assert.equal((await kv.vaults.get(rg, name)).properties.accessPolicies.find((x) => x.objectId === otherOid), undefined);
+  await rejects(theirs.getSecret("etcd-ca-key"), 403, "Forbidden");
   // RBAC: policies no longer count; Key Vault Secrets User at the vault grants reads only.
   const rbac = unique("kvr");
   const rv = await kv.vaults.beginCreateOrUpdateAndWait(rg, rbac, vaultBody({ enableRbacAuthorization: true }), poll);
@@ -209,6 +222,13 @@ test("soft-deleted vaults: listed, name taken, recover restores secrets, purge f
   assert.equal((await kv.vaults.checkNameAvailability({ name, type: "Microsoft.KeyVault/vaults" })).nameAvailable, true);
   const fresh = await kv.vaults.beginCreateOrUpdateAndWait(rg, name, vaultBody(), poll);
   await rejects(new SecretClient(fresh.properties.vaultUri, credential, secretOptions).getSecret("sa-key"), 404, "SecretNotFound");
+  // Deleting the resource group soft-deletes its vaults.
+  const grp = unique("kv-rg2");
+  await resources.resourceGroups.createOrUpdate(grp, { location: loc });
+  const inGroup = unique("kvg");
+  await kv.vaults.beginCreateOrUpdateAndWait(grp, inGroup, vaultBody(), poll);
+  await resources.resourceGroups.beginDeleteAndWait(grp, poll);
+  assert.equal((await kv.vaults.getDeleted(inGroup, loc)).properties.vaultId, `${rgId(grp)}/providers/Microsoft.KeyVault/vaults/${inGroup}`);
   // Without soft delete, a deleted vault is gone at once.
   const hard = unique("kvh");
   await kv.vaults.beginCreateOrUpdateAndWait(rg, hard, vaultBody({ enableSoftDelete: false }), poll);
