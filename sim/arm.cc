@@ -68,6 +68,15 @@ TypeSpec& TypeRegistry::Add(TypeSpec spec) {
   return types_[key] = std::move(spec);
 }
 
+void TypeRegistry::AddRoute(const std::string& ns, ProviderRoute route) {
+  routes_[ToLower(ns)] = std::move(route);
+}
+
+const ProviderRoute* TypeRegistry::FindRoute(const std::string& ns) const {
+  auto it = routes_.find(ToLower(ns));
+  return it == routes_.end() ? nullptr : &it->second;
+}
+
 const TypeSpec* TypeRegistry::Find(const std::string& type) const {
   auto it = types_.find(ToLower(type));
   return it == types_.end() ? nullptr : &it->second;
@@ -143,7 +152,9 @@ json OpToJson(const Operation& op) {
           {"due", op.due},
           {"errorCode", op.error_code},
           {"errorMessage", op.error_message},
-          {"created", op.created}};
+          {"created", op.created},
+          {"dynamic", op.dynamic},
+          {"simStart", op.sim_start}};
 }
 
 Operation OpFromJson(const json& j) {
@@ -160,6 +171,8 @@ Operation OpFromJson(const json& j) {
   op.error_code = j.value("errorCode", "");
   op.error_message = j.value("errorMessage", "");
   op.created = j.value("created", false);
+  op.dynamic = j.value("dynamic", false);
+  op.sim_start = j.value("simStart", 0.0);
   return op;
 }
 
@@ -209,6 +222,8 @@ Arm::Arm(Store& store, BlobService& blob, const Fixture& fixture, Settings setti
   RegisterStorageTypes(types_);
   RegisterContainerServiceTypes(types_);
   RegisterIdentityTypes(types_);
+  RegisterExtensionTypes(types_);
+  RegisterKeyVaultTypes(types_);
 }
 
 easel::Status Arm::Start() {
@@ -222,7 +237,12 @@ easel::Status Arm::Start() {
     json j = json::parse(value, nullptr, false);
     if (!j.is_object()) return;
     Operation op = OpFromJson(j);
-    if (op.status == "InProgress") pending_.emplace(op.due, key);
+    if (op.status == "InProgress") {
+      if (op.dynamic)
+        dynamic_.insert(key);
+      else
+        pending_.emplace(op.due, key);
+    }
     ops_[key] = op;
   });
   if (!st.ok()) return st;
@@ -235,7 +255,7 @@ easel::Status Arm::Start() {
     req.path = id;
     req.query["api-version"] = "fixture";
     req.body = fr.value("body", json::object()).dump();
-    HttpResponse res = HandleLocked(req, "");
+    HttpResponse res = HandleLocked(req, LroFault{});
     if (res.status >= 300)
       return easel::Status::InvalidArgument("fixture resource " + id + ": " + res.body);
     for (auto& [k, op] : ops_)
@@ -370,11 +390,26 @@ easel::Status Arm::Persist(const std::vector<Resource>& puts,
   return store_.Apply(writes);
 }
 
+json Arm::Hidden(const Resource& r) {
+  if (r.body.find("\"_azsim\"") == std::string::npos) return json::object();
+  json j = json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("_azsim") || !j["_azsim"].is_object()) return json::object();
+  return j["_azsim"];
+}
+
+const Operation* Arm::FindOperation(const std::string& op_id) const {
+  auto it = ops_.find(op_id);
+  return it == ops_.end() ? nullptr : &it->second;
+}
+
 std::string Arm::Render(const Resource& r) const {
   const TypeSpec* spec = types_.Find(r.type);
-  if (!spec || (spec->inline_children.empty() && !spec->compose)) return r.body;
+  bool hidden = r.body.find("\"_azsim\"") != std::string::npos;
+  if (!hidden && (!spec || (spec->inline_children.empty() && !spec->compose))) return r.body;
   json j = json::parse(r.body, nullptr, false);
   if (!j.is_object()) return r.body;
+  j.erase("_azsim");
+  if (!spec) return j.dump();
   for (const auto& [prop, child_type] : spec->inline_children) {
     json arr = json::array();
     size_t depth = std::count(r.id.begin(), r.id.end(), '/') + 2;
@@ -394,7 +429,7 @@ std::string Arm::Render(const Resource& r) const {
 
 Operation& Arm::StartOperation(const std::string& key, const std::string& kind,
                                const std::string& ns, const std::string& location, double seconds,
-                               const std::string& failure, bool created) {
+                               const LroFault& failure, bool created) {
   PruneOperations();
   Operation op;
   op.id = NewGuid();
@@ -405,9 +440,11 @@ Operation& Arm::StartOperation(const std::string& key, const std::string& kind,
   op.start = NowSeconds();
   op.due = SimNow() + seconds * settings_.time_scale;
   op.created = created;
+  op.sim_start = SimNow();
   if (!failure.empty()) {
-    op.error_code = failure;
-    op.error_message = "The operation failed (fault injected by azsim).";
+    op.error_code = failure.code;
+    op.error_message = failure.message.empty() ? "The operation failed (fault injected by azsim)."
+                                               : failure.message;
   }
   pending_.emplace(op.due, op.id);
   return ops_[op.id] = op;
@@ -428,8 +465,46 @@ void Arm::PruneOperations() {
   (void)store_.Apply(writes);
 }
 
+void Arm::ResolveDynamic() {
+  double now = SimNow();
+  std::vector<std::string> ids(dynamic_.begin(), dynamic_.end());
+  for (const auto& id : ids) {
+    auto it = ops_.find(id);
+    if (it == ops_.end() || it->second.status != "InProgress") {
+      dynamic_.erase(id);
+      continue;
+    }
+    Operation& op = it->second;
+    auto rit = resources_.find(op.resource_id);
+    const TypeSpec* spec = rit == resources_.end() ? nullptr : types_.Find(rit->second.type);
+    if (!spec || !spec->resolve_put) {
+      dynamic_.erase(id);
+      Complete(op);
+      continue;
+    }
+    LroOutcome out = spec->resolve_put(*this, rit->second, op, now);
+    if (!out.done) {
+      op.due = out.due;
+      continue;
+    }
+    dynamic_.erase(id);
+    op.error_code = out.error_code;
+    op.error_message = out.error_message;
+    if (!out.hidden.is_null()) {
+      json j = json::parse(rit->second.body, nullptr, false);
+      if (j.is_object()) {
+        if (!j.contains("_azsim") || !j["_azsim"].is_object()) j["_azsim"] = json::object();
+        j["_azsim"].merge_patch(out.hidden);
+        rit->second.body = j.dump();
+      }
+    }
+    Complete(op);
+  }
+}
+
 void Arm::AdvanceDue() {
   if (paused_) return;
+  if (!dynamic_.empty()) ResolveDynamic();
   double now = SimNow();
   while (!pending_.empty() && pending_.begin()->first <= now) {
     std::string id = pending_.begin()->second;
@@ -577,11 +652,11 @@ std::string Arm::RequestType(const std::string& path) {
 
 // ---------------------------------------------------------------- routing
 
-HttpResponse Arm::Handle(const HttpRequest& req, const std::string& lro_failure_code) {
+HttpResponse Arm::Handle(const HttpRequest& req, const LroFault& lro_failure) {
   std::lock_guard<std::mutex> lock(mu_);
   AdvanceDue();
   try {
-    return HandleLocked(req, lro_failure_code);
+    return HandleLocked(req, lro_failure);
   } catch (const nlohmann::json::exception& e) {
     // A document of the wrong shape (a string where an object is expected, ...): the request's
     // fault, answered as Azure does, never a crash. Hooks validate before any state changes.
@@ -615,7 +690,7 @@ HttpResponse Arm::Subscription(const HttpRequest& req, const std::vector<std::st
       Err(404, "SubscriptionNotFound", "The subscription '" + seg[1] + "' could not be found."));
 }
 
-HttpResponse Arm::HandleLocked(const HttpRequest& req, const std::string& lro_failure_code) {
+HttpResponse Arm::HandleLocked(const HttpRequest& req, const LroFault& lro_failure) {
   std::vector<std::string> seg = SplitPath(req.path);
   if (seg.empty() || !IEquals(seg[0], "subscriptions"))
     return ArmErrorResponse(
@@ -640,7 +715,7 @@ HttpResponse Arm::HandleLocked(const HttpRequest& req, const std::string& lro_fa
         return ArmErrorResponse(Err(405, "MethodNotAllowed", "The method is not allowed."));
       return ListGeneric(req, "/subscriptions/" + canon_sub + "/resourcegroups/", canon_sub, false);
     }
-    if (seg.size() == 4) return ResourceGroup(req, canon_sub, seg[3], lro_failure_code);
+    if (seg.size() == 4) return ResourceGroup(req, canon_sub, seg[3], lro_failure);
     if (seg.size() == 5 && IEquals(seg[4], "resources")) {
       const Resource* rg = Find(RgId(canon_sub, seg[3]));
       if (!rg)
@@ -664,6 +739,8 @@ HttpResponse Arm::HandleLocked(const HttpRequest& req, const std::string& lro_fa
       if (IEquals(seg[6], "operationResults") && seg.size() == 8)
         return OperationStatus(req, seg[7], true);
     }
+    if (const ProviderRoute* route = types_.FindRoute(seg[3]))
+      if (auto res = (*route)(*this, req, seg, canon_sub)) return *res;
     if (seg.size() == 5 && IEquals(seg[4], "checkNameAvailability") && req.method == "POST")
       return CheckNameAvailability(req);
     if (seg.size() == 4 || (seg.size() == 5 && IEquals(seg[4], "register"))) {
@@ -764,9 +841,9 @@ HttpResponse Arm::HandleLocked(const HttpRequest& req, const std::string& lro_fa
   t.id = id;
   t.name = LastSegment(id);
   if (!t.action.empty()) return Action(req, t);
-  if (req.method == "PUT") return Put(req, t, lro_failure_code);
+  if (req.method == "PUT") return Put(req, t, lro_failure);
   if (req.method == "GET" || req.method == "HEAD") return Get(req, t);
-  if (req.method == "DELETE") return Delete(req, t, lro_failure_code);
+  if (req.method == "DELETE") return Delete(req, t, lro_failure);
   if (req.method == "PATCH") return Patch(req, t);
   return ArmErrorResponse(
       Err(405, "MethodNotAllowed", "The method '" + req.method + "' is not allowed."));
@@ -830,8 +907,7 @@ ArmError Arm::CheckConflict(const Resource& r, const TypeSpec& spec) const {
 
 // ---------------------------------------------------------------- verbs
 
-HttpResponse Arm::Put(const HttpRequest& req, const Target& t,
-                      const std::string& lro_failure_code) {
+HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& lro_failure) {
   const TypeSpec& spec = *t.spec;
   json input = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
   if (input.is_discarded() || !input.is_object())
@@ -861,7 +937,7 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t,
                 it.key() + "' on object of type 'ResourceDefinition'. Path '" + it.key() + "'.'."));
   }
   // Readonly fields are ignored.
-  for (const char* k : {"id", "name", "type", "etag", "systemData"}) input.erase(k);
+  for (const char* k : {"id", "name", "type", "etag", "systemData", "_azsim"}) input.erase(k);
   if (input.contains("properties")) {
     if (!input["properties"].is_object())
       return ArmErrorResponse(
@@ -996,15 +1072,37 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t,
     doc["properties"]["provisioningState"] = "Succeeded";
   } else {
     doc["properties"]["provisioningState"] = existing ? "Updating" : "Creating";
-    op = &StartOperation(t.key, "put", ns_parts[0], r.location, spec.put_seconds, lro_failure_code,
+    op = &StartOperation(t.key, "put", ns_parts[0], r.location, spec.put_seconds, lro_failure,
                          !existing);
     r.op_id = op->id;
+    if (spec.resolve_put) {
+      // Decided by the hook on later requests (and on this one, after it is stored).
+      for (auto pit = pending_.begin(); pit != pending_.end(); ++pit)
+        if (pit->second == op->id) {
+          pending_.erase(pit);
+          break;
+        }
+      op->dynamic = true;
+      dynamic_.insert(op->id);
+    }
   }
   if (spec.type == kRgType) doc["properties"]["provisioningState"] = "Succeeded";
   r.body = doc.dump();
   std::vector<std::string> deleted;
   for (const auto& d : ctx.extra_deletes) RemoveTree(ToLower(d), deleted);
   std::vector<Resource> puts = ctx.extra_puts;
+  if (spec.transient) {
+    // Acts on other resources only (extra_puts); answers the document without storing it.
+    if (!Persist(puts, deleted, {}).ok())
+      return ArmErrorResponse(
+          Err(500, "InternalServerError", "azsim could not persist the resource."));
+    for (auto& pr : puts) {
+      auto it = resources_.find(ToLower(pr.id));
+      if (it != resources_.end()) pr.created = it->second.created;
+      resources_[ToLower(pr.id)] = pr;
+    }
+    return ArmJson(200, doc);
+  }
   puts.push_back(r);
   std::vector<Operation*> ops;
   if (op) ops.push_back(op);
@@ -1061,7 +1159,7 @@ HttpResponse Arm::Patch(const HttpRequest& req, const Target& t) {
   put.body = merged.dump();
   put.headers.erase("if-match");
   // A PATCH is a PUT of the merged document, completed synchronously (tags updates are).
-  HttpResponse res = Put(put, t, "");
+  HttpResponse res = Put(put, t, LroFault{});
   if (res.status >= 300) return res;
   auto it = resources_.find(t.key);
   if (it != resources_.end() && !it->second.op_id.empty()) {
@@ -1089,12 +1187,21 @@ HttpResponse Arm::Get(const HttpRequest& req, const Target& t) {
   HttpResponse res;
   res.status = req.method == "HEAD" ? 204 : 200;
   res.Set("Content-Type", "application/json; charset=utf-8");
-  if (req.method != "HEAD") res.body = Render(it->second);
+  if (req.method != "HEAD") {
+    res.body = Render(it->second);
+    const TypeSpec* spec = types_.Find(it->second.type);
+    if (spec && spec->expand && !req.Query("$expand").empty()) {
+      json j = json::parse(res.body, nullptr, false);
+      if (j.is_object()) {
+        spec->expand(*this, it->second, req, j);
+        res.body = j.dump();
+      }
+    }
+  }
   return res;
 }
 
-HttpResponse Arm::Delete(const HttpRequest& req, const Target& t,
-                         const std::string& lro_failure_code) {
+HttpResponse Arm::Delete(const HttpRequest& req, const Target& t, const LroFault& lro_failure) {
   auto it = resources_.find(t.key);
   if (it == resources_.end()) {
     HttpResponse r;
@@ -1140,7 +1247,7 @@ HttpResponse Arm::Delete(const HttpRequest& req, const Target& t,
   r.body = j.dump();
   std::vector<std::string> ns_parts = SplitPath(spec.type);
   Operation& op = StartOperation(t.key, "delete", ns_parts[0], r.location, spec.delete_seconds,
-                                 lro_failure_code, false);
+                                 lro_failure, false);
   r.op_id = op.id;
   (void)Persist({r}, {}, {&op});
   HttpResponse res;
@@ -1287,7 +1394,7 @@ HttpResponse Arm::ListGeneric(const HttpRequest& req, const std::string& prefix,
 }
 
 HttpResponse Arm::ResourceGroup(const HttpRequest& req, const std::string& sub,
-                                const std::string& name, const std::string& lro_failure_code) {
+                                const std::string& name, const LroFault& lro_failure) {
   Target t;
   t.sub = sub;
   t.spec = types_.Find(kRgType);
@@ -1309,13 +1416,13 @@ HttpResponse Arm::ResourceGroup(const HttpRequest& req, const std::string& sub,
           Err(404, "ResourceGroupNotFound", "Resource group '" + name + "' could not be found."));
     return Get(req, t);
   }
-  if (req.method == "PUT") return Put(req, t, "");
+  if (req.method == "PUT") return Put(req, t, LroFault{});
   if (req.method == "PATCH") return Patch(req, t);
   if (req.method == "DELETE") {
     if (!Find(t.id))
       return ArmErrorResponse(
           Err(404, "ResourceGroupNotFound", "Resource group '" + name + "' could not be found."));
-    return Delete(req, t, lro_failure_code);
+    return Delete(req, t, lro_failure);
   }
   return ArmErrorResponse(Err(405, "MethodNotAllowed", "The method is not allowed."));
 }
@@ -1371,6 +1478,37 @@ HttpResponse Arm::CheckNameAvailability(const HttpRequest& req) {
                       {"message", "The storage account named " + name + " is already taken."}});
   }
   return ArmJson(200, {{"nameAvailable", true}});
+}
+
+HttpResponse Arm::AcceptedOperation(const HttpRequest& req, const std::string& ns,
+                                    const std::string& location) {
+  Operation& op = StartOperation("", "action", ns, location, 0, LroFault{}, false);
+  op.status = "Succeeded";
+  op.end = NowSeconds();
+  for (auto it = pending_.begin(); it != pending_.end(); ++it)
+    if (it->second == op.id) {
+      pending_.erase(it);
+      break;
+    }
+  (void)Persist({}, {}, {&op});
+  HttpResponse res;
+  res.status = 202;
+  AddLroHeaders(res, op, req, false);
+  return res;
+}
+
+std::vector<std::pair<std::string, std::string>> Arm::RoleAssignmentsOf(
+    const std::string& object_id) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, r] : resources_) {
+    if (!IEquals(r.type, "Microsoft.Authorization/roleAssignments")) continue;
+    json j = json::parse(r.body, nullptr, false);
+    if (!j.is_object() || !j["properties"].is_object()) continue;
+    const json& p = j["properties"];
+    if (!IEquals(p.value("principalId", ""), object_id)) continue;
+    out.emplace_back(p.value("scope", ""), LastSegment(p.value("roleDefinitionId", "")));
+  }
+  return out;
 }
 
 }  // namespace azsim

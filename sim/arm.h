@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,25 @@ struct ActionContext {
   nlohmann::json body;
 };
 
+// A fault decided for a request: a long-running operation it starts ends Failed with `code`;
+// `message` (optional) is the error message (for VM extensions also the extension's stderr).
+struct LroFault {
+  std::string code, message;
+  bool empty() const { return code.empty(); }
+};
+
+struct Operation;
+
+// What a type's resolve hook decides about a PUT in flight (types whose outcome depends on other
+// resources, e.g. VM extensions): done or not yet, the error when it failed, the estimated
+// simulated completion time while it runs, and hidden state to store with the resource.
+struct LroOutcome {
+  bool done = false;
+  std::string error_code, error_message;
+  double due = 0;
+  nlohmann::json hidden;  // merged into the resource's hidden "_azsim" object when done
+};
+
 struct TypeSpec {
   std::string type;  // canonical, e.g. "Microsoft.Network/virtualNetworks"
   enum class PutStyle { kSync, kAsync201, kLocation202 } put = PutStyle::kAsync201;
@@ -73,6 +93,7 @@ struct TypeSpec {
   bool strict = false;          // unknown top-level properties -> 400 InvalidRequestContent
   bool network = false;         // conflicts answer 429 RetryableErrorDueToAnotherOperation
   bool listed_in_group = true;  // appears in /resources lists (top-level types)
+  bool transient = false;       // a PUT that acts on its parent (vault accessPolicies): not stored
   std::function<bool(const std::string&)> valid_name;
   std::string name_rule;  // text for the InvalidResourceName message
   std::string name_error_code = "InvalidResourceName";
@@ -85,18 +106,31 @@ struct TypeSpec {
   std::function<void(Arm&, const Resource&)> on_removed;
   // Adds derived content to a document on read.
   std::function<void(Arm&, const Resource&, nlohmann::json&)> compose;
+  // Decides a PUT's long-running operation lazily (on every request) instead of after
+  // put_seconds: called with the simulated time; the Operation carries an injected fault.
+  std::function<LroOutcome(Arm&, const Resource&, const Operation&, double sim_now)> resolve_put;
+  // Adds request-dependent content to a GET answer ($expand=instanceView).
+  std::function<void(Arm&, const Resource&, const HttpRequest&, nlohmann::json&)> expand;
   // POST actions by lowercased name.
   std::map<std::string, std::function<HttpResponse(ActionContext&)>> actions;
 };
 
+// A handler of subscription-level provider paths (/subscriptions/{s}/providers/{ns}/...) that
+// are not resources: answers or returns nullopt to let the generic router continue.
+using ProviderRoute = std::function<std::optional<HttpResponse>(
+    Arm&, const HttpRequest&, const std::vector<std::string>& seg, const std::string& sub)>;
+
 class TypeRegistry {
  public:
   TypeSpec& Add(TypeSpec spec);
+  void AddRoute(const std::string& ns, ProviderRoute route);
+  const ProviderRoute* FindRoute(const std::string& ns) const;
   const TypeSpec* Find(const std::string& type) const;  // case-insensitive
   std::vector<const TypeSpec*> All() const;
 
  private:
-  std::map<std::string, TypeSpec> types_;  // lowercased type -> spec
+  std::map<std::string, TypeSpec> types_;        // lowercased type -> spec
+  std::map<std::string, ProviderRoute> routes_;  // lowercased namespace -> route
 };
 
 // Registration functions, one per resource-provider file.
@@ -106,6 +140,11 @@ void RegisterComputeTypes(TypeRegistry& r);
 void RegisterStorageTypes(TypeRegistry& r);
 void RegisterContainerServiceTypes(TypeRegistry& r);
 void RegisterIdentityTypes(TypeRegistry& r);
+void RegisterExtensionTypes(TypeRegistry& r);
+void RegisterKeyVaultTypes(TypeRegistry& r);
+// The VM's $expand=instanceView (with its extensions' views), in arm_extensions.cc.
+void ExpandVmInstanceView(Arm& arm, const Resource& vm, const HttpRequest& req,
+                          nlohmann::json& doc);
 
 struct Operation {
   std::string id;
@@ -118,9 +157,13 @@ struct Operation {
   double due = 0;             // simulated time of completion
   std::string error_code, error_message;
   bool created = false;  // PUT created the resource
+  bool dynamic = false;  // decided by the type's resolve_put hook
+  double sim_start = 0;  // simulated time of the request that started it
 };
 
 struct FaultDecision;
+
+class KeyVaultStore;
 
 class Arm {
  public:
@@ -128,6 +171,11 @@ class Arm {
     double time_scale = 1.0;
     std::string arm_base;   // https://127.0.0.1:P
     std::string blob_base;  // https://127.0.0.1:Q
+    // Opens (or reopens, at `preferred` when free) the HTTPS listener of a vault's data plane and
+    // returns its port (0 on failure).
+    std::function<int(const std::string& vault, int preferred)> open_vault_listener;
+    KeyVaultStore* vaults = nullptr;  // secrets and deleted vaults
+    std::string tenant_id;            // the first tenant
   };
   Arm(Store& store, BlobService& blob, const Fixture& fixture, Settings settings);
 
@@ -136,7 +184,7 @@ class Arm {
 
   // Handles an authenticated ARM request. `lro_failure` (from faults) makes a started
   // long-running operation end Failed with that code.
-  HttpResponse Handle(const HttpRequest& req, const std::string& lro_failure_code);
+  HttpResponse Handle(const HttpRequest& req, const LroFault& lro_failure);
 
   // Operation progress control (admin API).
   void Pause();
@@ -148,12 +196,45 @@ class Arm {
   // of `object_id` (takes the engine's lock).
   BlobDataAccess BlobDataAccessFor(const std::string& object_id, const std::string& account) const;
 
+  // Key Vault data plane: whether `object_id` may use `permission` ("get", "list", "set",
+  // "delete", "recover", "purge") on secrets of vault `vault` (takes the engine's lock).
+  struct VaultAccess {
+    bool exists = false;
+    bool allowed = false;
+    std::string name, location;  // canonical vault name and location
+    bool soft_delete = true, purge_protection = false;
+    int retention_days = 90;
+  };
+  VaultAccess VaultAccessFor(const std::string& vault, const std::string& object_id,
+                             const std::string& permission) const;
+  // The same without the lock (for hooks).
+  VaultAccess VaultAccessLocked(const std::string& vault, const std::string& object_id,
+                                const std::string& permission) const;
+
+  // A user-assigned identity created through ARM, by clientId, ARM id or principalId (object id).
+  std::optional<Principal> FindIdentity(const std::string& client_id, const std::string& res_id,
+                                        const std::string& object_id) const;
+  // The decoded customData of a VM, nullopt when the VM is unknown or has none.
+  std::optional<std::string> VmUserData(const std::string& vm_id) const;
+  // Reopens the data-plane listeners of all vaults (after Start).
+  void OpenVaultListeners();
+
   // Classification used by throttling, faults and counters: "read", "write", "delete", "action".
   static std::string OperationKind(const HttpRequest& req);
   // Resource type of a request path ("Microsoft.Network/virtualNetworks"), or "" when none.
   static std::string RequestType(const std::string& path);
 
   // ---- Used by the type hooks (the engine's mutex is held when hooks run) ----
+  // (scope, role definition GUID) of every role assignment of `object_id`.
+  std::vector<std::pair<std::string, std::string>> RoleAssignmentsOf(
+      const std::string& object_id) const;
+  // A finished operation (for synchronous work answered 202 + Location, e.g. a purge).
+  HttpResponse AcceptedOperation(const HttpRequest& req, const std::string& ns,
+                                 const std::string& location);
+  double SimNowLocked() const { return SimNow(); }
+  const Operation* FindOperation(const std::string& op_id) const;
+  // Hidden state kept with a resource ("_azsim" in its stored body, never rendered).
+  static nlohmann::json Hidden(const Resource& r);
   const Resource* Find(const std::string& id) const;
   std::optional<nlohmann::json> FindJson(const std::string& id) const;
   // Resources whose id starts with prefix (lowercased compare) and have type `type` (or any if
@@ -176,17 +257,15 @@ class Arm {
   easel::Status RemoveNow(const std::string& id);
 
  private:
-  HttpResponse HandleLocked(const HttpRequest& req, const std::string& lro_failure_code);
-  HttpResponse Put(const HttpRequest& req, const struct Target& t,
-                   const std::string& lro_failure_code);
+  HttpResponse HandleLocked(const HttpRequest& req, const LroFault& lro_failure);
+  HttpResponse Put(const HttpRequest& req, const struct Target& t, const LroFault& lro_failure);
   HttpResponse Patch(const HttpRequest& req, const struct Target& t);
   HttpResponse Get(const HttpRequest& req, const struct Target& t);
-  HttpResponse Delete(const HttpRequest& req, const struct Target& t,
-                      const std::string& lro_failure_code);
+  HttpResponse Delete(const HttpRequest& req, const struct Target& t, const LroFault& lro_failure);
   HttpResponse List(const HttpRequest& req, const struct Target& t);
   HttpResponse Action(const HttpRequest& req, const struct Target& t);
   HttpResponse ResourceGroup(const HttpRequest& req, const std::string& sub,
-                             const std::string& name, const std::string& lro_failure_code);
+                             const std::string& name, const LroFault& lro_failure);
   HttpResponse ListGeneric(const HttpRequest& req, const std::string& prefix,
                            const std::string& sub, bool expand_filters);
   HttpResponse OperationStatus(const HttpRequest& req, const std::string& op_id, bool result_style);
@@ -196,13 +275,14 @@ class Arm {
 
   std::string Render(const Resource& r) const;  // body + composed children
   void AdvanceDue();
+  void ResolveDynamic();
   void PruneOperations();
   void Complete(Operation& op);
   double SimNow() const;
   easel::Status Persist(const std::vector<Resource>& puts, const std::vector<std::string>& deletes,
                         const std::vector<Operation*>& ops);
   Operation& StartOperation(const std::string& key, const std::string& kind, const std::string& ns,
-                            const std::string& location, double seconds, const std::string& failure,
+                            const std::string& location, double seconds, const LroFault& failure,
                             bool created);
   void AddLroHeaders(HttpResponse& res, const Operation& op, const HttpRequest& req,
                      bool async_header) const;
@@ -219,6 +299,7 @@ class Arm {
   std::map<std::string, Resource> resources_;   // lowercased id -> resource
   std::map<std::string, Operation> ops_;        // op id -> operation
   std::multimap<double, std::string> pending_;  // due sim time -> op id
+  std::set<std::string> dynamic_;               // op ids decided by resolve_put hooks
   bool paused_ = false;
   double paused_at_ = 0, paused_total_ = 0;
 };

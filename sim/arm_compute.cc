@@ -180,6 +180,26 @@ ArmError ValidateVm(PutContext& ctx) {
     if (!os.contains("deleteOption")) os["deleteOption"] = "Detach";
     os["osType"] = "Linux";
   }
+  // The user data is kept hidden (for the guest model and the admin API), never returned.
+  if (props.contains("osProfile") && props["osProfile"].contains("customData") &&
+      props["osProfile"]["customData"].is_string()) {
+    std::string cd = props["osProfile"]["customData"].get<std::string>();
+    std::string decoded;
+    if (cd.size() > 87380 || !Base64Decode(cd, &decoded))
+      return Err(400, "InvalidParameter",
+                 "Custom data in OSProfile must be in Base64 encoding and with a maximum length "
+                 "of 87380 characters.");
+    if (ctx.existing) {
+      json old_hidden = ctx.existing->value("_azsim", json::object());
+      if (old_hidden.is_object() && old_hidden.contains("customData") &&
+          old_hidden["customData"] != cd)
+        return Err(409, "PropertyChangeNotAllowed",
+                   "Changing property 'customData' is not allowed.");
+    }
+    ctx.body["_azsim"]["customData"] = cd;
+  } else if (ctx.existing && ctx.existing->contains("_azsim")) {
+    ctx.body["_azsim"] = (*ctx.existing)["_azsim"];
+  }
   if (props.contains("osProfile")) {
     // Secrets and custom data are never returned.
     props["osProfile"].erase("adminPassword");
@@ -244,6 +264,7 @@ void RegisterComputeTypes(TypeRegistry& r) {
       "with '.' or '-'.";
   vm.validate = ValidateVm;
   vm.on_removed = VmRemoved;
+  vm.expand = ExpandVmInstanceView;
   r.Add(vm);
 
   TypeSpec disk = ComputeSpec(kDisk, 5, 5);

@@ -22,9 +22,10 @@ ArmError ValidateIdentity(PutContext& ctx) {
   const json* old = ctx.existing ? &(*ctx.existing)["properties"] : nullptr;
   props["principalId"] = old ? old->value("principalId", NewGuid()) : NewGuid();
   props["clientId"] = old ? old->value("clientId", NewGuid()) : NewGuid();
-  props["tenantId"] =
-      old ? old->value("tenantId", std::string("72f988bf-0000-4000-8000-00000000a2e1"))
-          : "72f988bf-0000-4000-8000-00000000a2e1";
+  std::string tenant = ctx.arm.settings().tenant_id.empty()
+                           ? std::string("72f988bf-0000-4000-8000-00000000a2e1")
+                           : ctx.arm.settings().tenant_id;
+  props["tenantId"] = old ? old->value("tenantId", tenant) : tenant;
   props.erase("provisioningState");
   return {};
 }
@@ -83,19 +84,33 @@ BlobDataAccess Arm::BlobDataAccessFor(const std::string& object_id,
                                       const std::string& account) const {
   BlobDataAccess access;
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [key, r] : resources_) {
-    if (IEquals(r.type, "Microsoft.Storage/storageAccounts") && LastSegment(r.id) == account) {
+  for (const auto& [key, r] : resources_)
+    if (IEquals(r.type, "Microsoft.Storage/storageAccounts") && LastSegment(r.id) == account)
       access.account_id = r.id;
-    } else if (IEquals(r.type, "Microsoft.Authorization/roleAssignments")) {
-      json j = json::parse(r.body, nullptr, false);
-      if (!j.is_object() || !j["properties"].is_object()) continue;
-      const json& p = j["properties"];
-      if (!IEquals(p.value("principalId", ""), object_id)) continue;
-      access.assignments.emplace_back(p.value("scope", ""),
-                                      LastSegment(p.value("roleDefinitionId", "")));
+  access.assignments = RoleAssignmentsOf(object_id);
+  return access;
+}
+
+std::optional<Principal> Arm::FindIdentity(const std::string& client_id, const std::string& res_id,
+                                           const std::string& object_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, r] : resources_) {
+    if (!IEquals(r.type, "Microsoft.ManagedIdentity/userAssignedIdentities")) continue;
+    json j = json::parse(r.body, nullptr, false);
+    if (!j.is_object() || !j["properties"].is_object()) continue;
+    const json& p = j["properties"];
+    if ((!client_id.empty() && IEquals(p.value("clientId", ""), client_id)) ||
+        (!res_id.empty() && IEquals(r.id, res_id)) ||
+        (!object_id.empty() && IEquals(p.value("principalId", ""), object_id))) {
+      Principal out;
+      out.client_id = p.value("clientId", "");
+      out.object_id = p.value("principalId", "");
+      out.tenant_id = p.value("tenantId", settings_.tenant_id);
+      out.managed_identity = true;
+      return out;
     }
   }
-  return access;
+  return std::nullopt;
 }
 
 void RegisterIdentityTypes(TypeRegistry& r) {

@@ -10,6 +10,8 @@
 #include "sim/blob.h"
 #include "sim/entra.h"
 #include "sim/faults.h"
+#include "sim/guest_model.h"
+#include "sim/keyvault.h"
 #include "sim/store.h"
 #include "sim/throttle.h"
 #include "sim/tls.h"
@@ -168,6 +170,14 @@ TEST(Throttle, BucketEmptiesAndIsPerPrincipal) {
   for (int i = 0; i < 400; ++i) ASSERT_TRUE(off.Take("s", "p", "delete").allowed);
 }
 
+Arm::Settings TestSettings() {
+  Arm::Settings s;
+  s.time_scale = 0;
+  s.arm_base = "https://127.0.0.1:1";
+  s.blob_base = "https://127.0.0.1:2";
+  return s;
+}
+
 // The ARM engine driven in process.
 class ArmTest : public ::testing::Test {
  protected:
@@ -181,8 +191,7 @@ class ArmTest : public ::testing::Test {
         *store_, *entra_,
         BlobService::Settings{dir_.path() + "/blob", "https://127.0.0.1:2", 200, 0});
     ASSERT_TRUE(blob_->Start().ok());
-    arm_ = std::make_unique<Arm>(*store_, *blob_, fixture_,
-                                 Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+    arm_ = std::make_unique<Arm>(*store_, *blob_, fixture_, TestSettings());
     ASSERT_TRUE(arm_->Start().ok());
   }
 
@@ -195,7 +204,7 @@ class ArmTest : public ::testing::Test {
         path;
     req.query["api-version"] = "2024-05-01";
     if (!body.is_null()) req.body = body.dump();
-    return arm_->Handle(req, "");
+    return arm_->Handle(req, LroFault{});
   }
 
   static std::string Code(const HttpResponse& r) {
@@ -268,15 +277,15 @@ TEST_F(ArmTest, GroupListsPageWithNextLink) {
   req.method = "GET";
   req.path = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/resources";
   req.query["api-version"] = "2024-11-01";
-  json first = json::parse(arm_->Handle(req, "").body);
+  json first = json::parse(arm_->Handle(req, LroFault{}).body);
   ASSERT_EQ(first["value"].size(), 1000u);
   std::string next = first["nextLink"];
   req.query = ParseQuery(next.substr(next.find('?') + 1));
-  json second = json::parse(arm_->Handle(req, "").body);
+  json second = json::parse(arm_->Handle(req, LroFault{}).body);
   EXPECT_EQ(second["value"].size(), 205u);
   EXPECT_FALSE(second.contains("nextLink"));
   req.query = {{"api-version", "2024-11-01"}, {"$filter", "tagName eq 'n' and tagValue eq '1'"}};
-  json odd = json::parse(arm_->Handle(req, "").body);
+  json odd = json::parse(arm_->Handle(req, LroFault{}).body);
   EXPECT_EQ(odd["value"].size(), 602u);
 }
 
@@ -285,17 +294,135 @@ TEST_F(ArmTest, StateSurvivesANewEngineOnTheSameStore) {
       Call("PUT", "Microsoft.ManagedIdentity/userAssignedIdentities/idA", {{"location", "eastus"}})
           .status,
       201);
-  Arm again(*store_, *blob_, fixture_,
-            Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+  Arm again(*store_, *blob_, fixture_, TestSettings());
   ASSERT_TRUE(again.Start().ok());
   HttpRequest req;
   req.method = "GET";
   req.path =
       "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DEMO-RG/providers/"
       "microsoft.managedidentity/userassignedidentities/IDA";
-  HttpResponse r = again.Handle(req, "");
+  HttpResponse r = again.Handle(req, LroFault{});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["name"], "idA");
+}
+
+TEST(KeyVault, NameRules) {
+  for (const char* ok : {"abc", "kv-1", "A1b2", "a-b-c-d", "abcdefghijklmnopqrstuvwx"})
+    EXPECT_TRUE(ValidVaultName(ok)) << ok;
+  for (const char* bad :
+       {"ab", "1abc", "-abc", "abc-", "a--b", "ab_c", "abcdefghijklmnopqrstuvwxy"})
+    EXPECT_FALSE(ValidVaultName(bad)) << bad;
+  EXPECT_TRUE(ValidSecretName("ca-key"));
+  EXPECT_TRUE(ValidSecretName(std::string(127, 'a')));
+  EXPECT_FALSE(ValidSecretName(std::string(128, 'a')));
+  EXPECT_FALSE(ValidSecretName("ca_key"));
+  EXPECT_FALSE(ValidSecretName(""));
+}
+
+namespace {
+
+const char kCaPem[] = R"(-----BEGIN CERTIFICATE-----
+MIIBfzCCASWgAwIBAgIUPKrUZgiubV/MNVNYdizvXRNMS/IwCgYIKoZIzj0EAwIw
+FTETMBEGA1UEAwwKa3ViZXJuZXRlczAeFw0yNjEyMDExMTI1NTNaFw0zNjExMjgx
+MTI1NTNaMBUxEzARBgNVBAMMCmt1YmVybmV0ZXMwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATueKetmqKzsqoFrClLFtjyNFEs102tf0aXeV2UbZ1MUcHp7K2WiycD
+eD45E9emMPgPhogGJAJmOIJmxp6HJ9x5o1MwUTAdBgNVHQ4EFgQUq0mEzU6p8/Lc
+lFwJe566qzTt0F8wHwYDVR0jBBgwFoAUq0mEzU6p8/LclFwJe566qzTt0F8wDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA+YPtLk8aEVZFHtCN7mCl
+BDyo9EOmjNCn6lUk8xWHXpgCIE2oXPF3TCQrDGWbjEd5F4F7LGSRSrnDZTBKM4yC
+j8Au
+-----END CERTIFICATE-----
+)";
+
+std::string Indent(const std::string& text) {
+  std::string out = "      ";
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "      ";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(GuestModel, InitAndJoinConfigs) {
+  std::string init =
+      std::string("#cloud-config\nwrite_files:\n") +
+      "  - path: /run/kubeadm/kubeadm.yaml\n    content: |\n" +
+      Indent(
+          "kind: InitConfiguration\nbootstrapTokens:\n  - token: abcdef.0123456789abcdef\n"
+          "---\nkind: ClusterConfiguration\ncontrolPlaneEndpoint: \"cp.example:6443\"") +
+      "\n  - path: /etc/easel/bootstrap.env\n    content: |\n" +
+      Indent("# comment\nVAULT_URI=https://127.0.0.1:5/\nexport IDENTITY_CLIENT_ID=\"cid\"") +
+      "\n  - path: /etc/kubernetes/pki/ca.crt\n    encoding: b64\n    content: " +
+      Base64Encode(kCaPem) + "\n";
+  GuestConfig g = ParseGuestConfig(init);
+  ASSERT_EQ(g.role, GuestConfig::Role::kInit) << g.problem;
+  EXPECT_TRUE(g.control_plane);
+  EXPECT_EQ(g.endpoint, "cp.example:6443");
+  EXPECT_EQ(g.bootstrap_tokens, std::vector<std::string>{"abcdef.0123456789abcdef"});
+  EXPECT_EQ(g.env["VAULT_URI"], "https://127.0.0.1:5/");
+  EXPECT_EQ(g.env["IDENTITY_CLIENT_ID"], "cid");
+  EXPECT_EQ(g.ca_pem, kCaPem);
+
+  std::string join =
+      std::string("#cloud-config\nwrite_files:\n") +
+      "  - path: /run/kubeadm/kubeadm.yaml\n    content: |\n" +
+      Indent(
+          "kind: JoinConfiguration\ndiscovery:\n  bootstrapToken:\n"
+          "    apiServerEndpoint: cp.example:6443\n    token: abcdef.0123456789abcdef\n"
+          "    caCertHashes: [\"sha256:00\"]\ncontrolPlane:\n  localAPIEndpoint: {}") +
+      "\n";
+  g = ParseGuestConfig(join);
+  ASSERT_EQ(g.role, GuestConfig::Role::kJoin) << g.problem;
+  EXPECT_TRUE(g.control_plane);
+  EXPECT_EQ(g.endpoint, "cp.example:6443");
+  EXPECT_EQ(g.token, "abcdef.0123456789abcdef");
+  EXPECT_EQ(g.ca_hashes, std::vector<std::string>{"sha256:00"});
+  std::string worker = join.substr(0, join.find("\n      controlPlane:")) + "\n";
+  g = ParseGuestConfig(worker);
+  ASSERT_EQ(g.role, GuestConfig::Role::kJoin) << g.problem;
+  EXPECT_FALSE(g.control_plane);
+}
+
+TEST(GuestModel, HostileUserDataNeverThrows) {
+  for (const std::string& data :
+       {std::string(""), std::string("\x00\x01\xff", 3), std::string("- a\n- b\n"),
+        std::string("key: [unclosed"), std::string("write_files: 7"),
+        std::string("write_files:\n  - 7\n  - [x]\n"),
+        std::string("write_files:\n  - path: /run/kubeadm/kubeadm.yaml\n    content: '{'\n"),
+        std::string("write_files:\n  - path: /run/kubeadm/kubeadm.yaml\n    encoding: b64\n"
+                    "    content: '!!!'\n"),
+        std::string("write_files:\n  - path: /run/kubeadm/kubeadm.yaml\n    encoding: gzip\n"
+                    "    content: x\n"),
+        std::string(
+            "write_files:\n  - path: /run/kubeadm/kubeadm.yaml\n    content: 'kind: Other'\n"),
+        std::string("write_files:\n  - path: [a]\n    content: {b: c}\n")}) {
+    GuestConfig g = ParseGuestConfig(data);
+    EXPECT_EQ(g.role, GuestConfig::Role::kNone) << data;
+    EXPECT_EQ(g.problem.rfind("cloud-init: ", 0), 0u) << g.problem;
+  }
+}
+
+TEST(GuestModel, CaPinTokensAndWindows) {
+  std::string err;
+  EXPECT_EQ(CaPublicKeyPin(kCaPem, &err),
+            "sha256:e3f46b44c16dc478607c67b09946099e6e33a47232832ccc392fb33112681d47");
+  EXPECT_EQ(CaPublicKeyPin("not a pem", &err), "");
+  EXPECT_FALSE(err.empty());
+  EXPECT_TRUE(BootstrapTokenWellFormed("abcdef.0123456789abcdef"));
+  EXPECT_FALSE(BootstrapTokenWellFormed("ABCDEF.0123456789abcdef"));
+  EXPECT_FALSE(BootstrapTokenWellFormed("abcdef.0123456789abcde"));
+  EXPECT_FALSE(BootstrapTokenWellFormed("abcdef0123456789abcdef"));
+  const std::string seed = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  // openssl dgst -sha256 -hmac SEED <<< 490000 (no newline): 290d2386e397b2a580be...
+  EXPECT_EQ(WindowToken(seed, 490000), "290d23.86e397b2a580be5a");
+  double now = 490000 * 3600.0 + 10;
+  EXPECT_TRUE(JoinTokenValid("290d23.86e397b2a580be5a", {}, seed, now));
+  EXPECT_TRUE(JoinTokenValid("290d23.86e397b2a580be5a", {}, seed, now + 3600));  // previous window
+  EXPECT_FALSE(JoinTokenValid("290d23.86e397b2a580be5a", {}, seed, now + 7200));
+  EXPECT_FALSE(JoinTokenValid("290d23.86e397b2a580be5a", {}, "", now));
+  EXPECT_TRUE(JoinTokenValid("abcdef.0123456789abcdef", {"abcdef.0123456789abcdef"}, "", now));
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ struct Entra::Impl {
   std::string authority;
   std::mutex mu;
   std::unordered_map<std::string, TokenClaims> verified;  // token -> claims, a cache of good tokens
+  Entra::IdentityLookup lookup;
 
   ~Impl() {
     if (key) EVP_PKEY_free(key);
@@ -88,6 +89,8 @@ easel::Result<std::unique_ptr<Entra>> Entra::Create(const std::string& jwt_key_f
   e->impl_->authority = std::move(authority);
   return e;
 }
+
+void Entra::SetIdentityLookup(IdentityLookup lookup) { impl_->lookup = std::move(lookup); }
 
 std::string Entra::AuthorizeUri() const {
   return impl_->authority + "/" + impl_->fixture.tenants.at(0) + "/oauth2/authorize";
@@ -292,18 +295,28 @@ HttpResponse Entra::Imds(const HttpRequest& req) {
   if (resource.empty())
     return JsonResponse(400, {{"error", "invalid_request"},
                               {"error_description", "Required audience parameter not specified"}});
-  std::string wanted = req.Query("client_id");
-  const Principal* principal = nullptr;
+  // As Azure IMDS: client_id, msi_res_id (ARM id) or object_id (principalId) select a
+  // user-assigned identity; none selects the default (the fixture's first managed identity).
+  std::string client_id = req.Query("client_id"), res_id = req.Query("msi_res_id"),
+              object_id = req.Query("object_id");
+  if (object_id.empty()) object_id = req.Query("principal_id");
+  std::optional<Principal> found;
   for (const auto& p : impl_->fixture.principals) {
     if (!p.managed_identity) continue;
-    if (wanted.empty() || IEquals(wanted, p.client_id)) {
-      principal = &p;
+    bool any = client_id.empty() && res_id.empty() && object_id.empty();
+    if (any || (!client_id.empty() && IEquals(client_id, p.client_id)) ||
+        (!object_id.empty() && IEquals(object_id, p.object_id))) {
+      found = p;
       break;
     }
   }
-  if (!principal)
+  if (!found && impl_->lookup && (!client_id.empty() || !res_id.empty() || !object_id.empty()))
+    found = impl_->lookup(client_id, res_id, object_id);
+  if (!found)
     return JsonResponse(
         400, {{"error", "invalid_request"}, {"error_description", "Identity not found"}});
+  if (found->tenant_id.empty()) found->tenant_id = impl_->fixture.tenants.at(0);
+  const Principal* principal = &*found;
   double now = NowSeconds();
   return JsonResponse(200, {{"access_token", Issue(*principal, resource, 86399)},
                             {"client_id", principal->client_id},

@@ -2,6 +2,7 @@
 // IMDS-shaped managed-identity endpoint, and verification of the JWTs it signs (RS256).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,12 @@ class Entra {
 
   // Issues a token (also used by tests through the admin API and by benchmarks).
   std::string Issue(const Principal& p, const std::string& audience, double lifetime_seconds);
+
+  // Identities the IMDS endpoint serves besides the fixture's: user-assigned identities created
+  // through ARM, looked up by client_id, msi_res_id (ARM id) or object_id.
+  using IdentityLookup = std::function<std::optional<Principal>(
+      const std::string& client_id, const std::string& res_id, const std::string& object_id)>;
+  void SetIdentityLookup(IdentityLookup lookup);
 
   // "https://127.0.0.1:P/{first tenant}/oauth2/authorize", for WWW-Authenticate challenges.
   std::string AuthorizeUri() const;

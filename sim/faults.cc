@@ -16,6 +16,7 @@ easel::Status Faults::Load(const nlohmann::json& j) {
       f.type = r.value("type", "");
       f.fault = r.value("fault", "");
       f.error_code = r.value("errorCode", "InternalServerError");
+      f.message = r.value("message", "");
       f.service = r.value("service", "arm");
       f.rate = r.value("rate", 1.0);
       f.count = r.value("count", -1L);
@@ -47,6 +48,7 @@ nlohmann::json Faults::ToJson() const {
                    {"type", f.type},
                    {"fault", f.fault},
                    {"errorCode", f.error_code},
+                   {"message", f.message},
                    {"service", f.service},
                    {"rate", f.rate},
                    {"count", f.count},
@@ -64,7 +66,7 @@ FaultDecision Faults::Decide(const std::string& service, const std::string& kind
     double draw = std::uniform_real_distribution<double>(0, 1)(rng_);
     if (draw >= f.rate) continue;
     if (f.count > 0) --f.count;
-    return FaultDecision{f.fault, f.error_code, f.retry_after};
+    return FaultDecision{f.fault, f.error_code, f.retry_after, f.message};
   }
   return {};
 }

@@ -4,7 +4,8 @@
 // the admin API.
 //
 // JSON: {"rules": [{"kind": "write", "type": "Microsoft.Network/virtualNetworks", "fault": "429",
-//                   "rate": 0.5, "count": 3, "retryAfter": 1, "errorCode": "InternalServerError"}]}
+//                   "rate": 0.5, "count": 3, "retryAfter": 1, "errorCode": "InternalServerError",
+//                   "message": "..."}]}
 // fault: "429" | "500" | "503" | "drop" | "lroFailed". kind/type omitted: any. count omitted: no
 // limit.
 #pragma once
@@ -21,6 +22,7 @@ namespace azsim {
 
 struct FaultRule {
   std::string kind, type, fault, error_code;
+  std::string message;          // lroFailed: the error message (VM extensions: also their stderr)
   std::string service = "arm";  // "arm" or "blob"
   double rate = 1.0;
   long count = -1;  // remaining hits; -1 unlimited
@@ -31,6 +33,7 @@ struct FaultDecision {
   std::string fault;  // empty: none
   std::string error_code;
   double retry_after = 0;
+  std::string message;
 };
 
 class Faults {

@@ -80,14 +80,34 @@ easel::Result<std::unique_ptr<Server>> Server::Start(const Options& options,
                             options.time_scale});
   easel::Status st = s->blob_->Start();
   if (!st.ok()) return st;
-  s->arm_ = std::make_unique<Arm>(*s->store_, *s->blob_, s->fixture_,
-                                  Arm::Settings{options.time_scale, s->arm_base_, s->blob_base_});
+  s->io_ = &io;
+  s->vaults_ = std::make_unique<KeyVaultStore>(*s->store_);
+  st = s->vaults_->Start();
+  if (!st.ok()) return st;
+  Arm::Settings arm_settings;
+  arm_settings.time_scale = options.time_scale;
+  arm_settings.arm_base = s->arm_base_;
+  arm_settings.blob_base = s->blob_base_;
+  arm_settings.open_vault_listener = [self](const std::string& vault, int preferred) {
+    return self->OpenVaultListener(vault, preferred);
+  };
+  arm_settings.vaults = s->vaults_.get();
+  arm_settings.tenant_id = s->fixture_.tenants.at(0);
+  s->arm_ = std::make_unique<Arm>(*s->store_, *s->blob_, s->fixture_, arm_settings);
+  s->vault_data_ = std::make_unique<KeyVaultData>(*s->arm_, *s->entra_, *s->vaults_, s->arm_base_,
+                                                  s->fixture_.tenants.at(0));
+  s->entra_->SetIdentityLookup([arm = s->arm_.get()](const std::string& client_id,
+                                                     const std::string& res_id,
+                                                     const std::string& object_id) {
+    return arm->FindIdentity(client_id, res_id, object_id);
+  });
   s->blob_->SetDataAccessSource(
       [arm = s->arm_.get()](const std::string& object_id, const std::string& account) {
         return arm->BlobDataAccessFor(object_id, account);
       });
   st = s->arm_->Start();
   if (!st.ok()) return st;
+  s->arm_->OpenVaultListeners();
   for (const auto& b : s->fixture_.blobs) {
     st = s->blob_->PutFixtureBlob(b["account"], b["container"], b["name"],
                                   b["sizeBytes"].get<uint64_t>(), b.value("vhd", false));
@@ -140,7 +160,9 @@ void Server::Record(const HttpRequest& req, const std::string& service,
                     const std::string& principal, const HttpResponse& res, double start) {
   const int status = res.status;
   double end = NowSeconds();
-  std::string type = service == "arm" ? Arm::RequestType(req.path) : "blob";
+  std::string type = service == "arm"        ? Arm::RequestType(req.path)
+                     : service == "keyvault" ? "keyvault"
+                                             : "blob";
   char duration[32];
   std::snprintf(duration, sizeof(duration), "%.3f", (end - start) * 1e3);
   // Built by hand: this runs for every request (nlohmann::json costs more here than ARM does).
@@ -250,8 +272,43 @@ HttpResponse Server::HandleArm(HttpRequest& req, std::string* principal) {
     add_limit(res);
     return res;
   }
-  res = arm_->Handle(req, f.fault == "lroFailed" ? f.error_code : "");
+  res = arm_->Handle(req, f.fault == "lroFailed" ? LroFault{f.error_code, f.message} : LroFault{});
   add_limit(res);
+  return res;
+}
+
+int Server::OpenVaultListener(const std::string& vault, int preferred) {
+  std::lock_guard<std::mutex> lock(vault_mu_);
+  std::string key = easel::ToLower(vault);
+  auto it = vault_listeners_.find(key);
+  if (it != vault_listeners_.end()) return it->second->port();
+  auto handler = [this, key](HttpRequest& req) { return HandleVault(req, key); };
+  auto l = HttpsServer::Listen(*io_, *tls_, options_.listen_host, preferred, handler);
+  if (!l.ok() && preferred != 0)
+    l = HttpsServer::Listen(*io_, *tls_, options_.listen_host, 0, handler);
+  if (!l.ok()) return 0;
+  int port = (*l)->port();
+  vault_uris_[key] = "https://" + options_.listen_host + ":" + std::to_string(port) + "/";
+  vault_listeners_[key] = std::move(*l);
+  return port;
+}
+
+HttpResponse Server::HandleVault(HttpRequest& req, const std::string& vault) {
+  double start = NowSeconds();
+  std::string uri;
+  {
+    std::lock_guard<std::mutex> lock(vault_mu_);
+    uri = vault_uris_[vault];
+  }
+  std::string principal;
+  HttpResponse res = vault_data_->Handle(req, vault, uri, &principal);
+  std::string rid = RequestId();
+  res.Set("x-ms-request-id", rid);
+  std::string cid = req.Header("x-ms-client-request-id");
+  if (!cid.empty()) res.Set("x-ms-client-request-id", cid);
+  res.Set("x-ms-keyvault-service-version", "1.9.1.0");
+  // Only method, path and status are logged: never a secret value.
+  Record(req, "keyvault", principal, res, start);
   return res;
 }
 
@@ -346,6 +403,18 @@ HttpResponse Server::HandleAdmin(HttpRequest& req) {
             {{"code", "InvalidRequest"}, {"message", "expected {\"blobCopyMBps\": number}"}}}});
     if (j.contains("blobCopyMBps")) blob_->SetCopySpeedOverride(j["blobCopyMBps"].get<double>());
     return ArmJson(200, j);
+  }
+  if (p == "vm-user-data" && req.method == "GET") {
+    std::optional<std::string> data = arm_->VmUserData(req.Query("id"));
+    if (!data)
+      return ArmJson(404, {{"error",
+                            {{"code", "NotFound"},
+                             {"message", "No virtual machine with user data has the id '" +
+                                             req.Query("id") + "'."}}}});
+    HttpResponse r;
+    r.Set("Content-Type", "text/plain; charset=utf-8");
+    r.body = *data;
+    return r;
   }
   if (p == "pause" && req.method == "POST") {
     arm_->Pause();

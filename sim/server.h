@@ -15,6 +15,7 @@
 #include "sim/entra.h"
 #include "sim/faults.h"
 #include "sim/http.h"
+#include "sim/keyvault.h"
 #include "sim/store.h"
 #include "sim/throttle.h"
 #include "sim/tls.h"
@@ -36,6 +37,9 @@ class Server {
   HttpResponse HandleBlob(HttpRequest& req);
   HttpResponse HandleArm(HttpRequest& req, std::string* principal);
   HttpResponse HandleAdmin(HttpRequest& req);
+  HttpResponse HandleVault(HttpRequest& req, const std::string& vault);
+  // Opens the data-plane listener of a vault (at `preferred` when that port is free).
+  int OpenVaultListener(const std::string& vault, int preferred);
   // Appends a request to the request log; `res` gives its status, its Retry-After and the URL
   // it tells the client to poll, so a test can check when the client came back.
   void Record(const HttpRequest& req, const std::string& service, const std::string& principal,
@@ -50,6 +54,12 @@ class Server {
   std::unique_ptr<Entra> entra_;
   std::unique_ptr<BlobService> blob_;
   std::unique_ptr<Arm> arm_;
+  std::unique_ptr<KeyVaultStore> vaults_;
+  std::unique_ptr<KeyVaultData> vault_data_;
+  boost::asio::io_context* io_ = nullptr;
+  std::mutex vault_mu_;
+  std::map<std::string, std::unique_ptr<HttpsServer>> vault_listeners_;  // lowercased name
+  std::map<std::string, std::string> vault_uris_;                        // lowercased name -> URI
   std::unique_ptr<Throttle> throttle_;
   std::unique_ptr<Faults> faults_;
   std::unique_ptr<HttpsServer> main_listener_, blob_listener_;
