@@ -171,6 +171,8 @@ std::optional<std::pair<double, const Resource*>> InitNodeFor(Arm& arm, const Re
   return best;
 }
 
+constexpr double kMinDiscoveryWaitSeconds = 30;
+
 Verdict Evaluate(Arm& arm, const Resource& ext, double now, bool allow_join) {
   Verdict v;
   json hidden = Arm::Hidden(ext);
@@ -219,7 +221,10 @@ Verdict Evaluate(Arm& arm, const Resource& ext, double now, bool allow_join) {
     return v;
   }
   // Join: waits for the cluster's init node, then joins (or times out in discovery).
-  const double timeout = put + kDiscoveryTimeoutSeconds * scale;
+  // The discovery timeout is never shorter than kMinDiscoveryWaitSeconds of the simulated clock:
+  // at --time-scale 0 every operation is instant, and a join whose extension happened to be sent
+  // just before the init node's would otherwise time out at once.
+  const double timeout = put + std::max(kDiscoveryTimeoutSeconds * scale, kMinDiscoveryWaitSeconds);
   const double join_s = g.control_plane ? kJoinControlPlaneSeconds : kJoinWorkerSeconds;
   std::optional<std::pair<double, const Resource*>> init;
   if (allow_join) init = InitNodeFor(arm, ext, g.endpoint, now);

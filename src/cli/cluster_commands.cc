@@ -162,9 +162,8 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
     std::cout.flush();
     if (!Detach()) return kExitFailure;
   }
-  Result<std::unique_ptr<ClusterBootstrap>> bootstrap =
-      PrepareBootstrap(s, *ss.store, common.state_path, ss.context.cloud.name,
-                       ss.context.cloud.key_vault_resource);
+  Result<std::unique_ptr<ClusterBootstrap>> bootstrap = PrepareBootstrap(
+      s, *ss.store, common.state_path, ss.context.cloud.name, ss.context.cloud.key_vault_resource);
   if (!bootstrap.ok()) {
     std::cerr << "easel: cluster " << s.name << ": " << bootstrap.status().message() << "\n";
     (void)ss.store->SetPhase(s.name, store::Phase::kFailed, bootstrap.status().message());

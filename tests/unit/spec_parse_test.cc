@@ -59,7 +59,7 @@ TEST(Parse, JsonIsAccepted) {
   std::string json =
       R"({"apiVersion": "easel/v1", "kind": "AzureCluster", "metadata": {"name": "j"},
     "spec": {"subscriptionId": "00000000-0000-0000-0000-000000000000", "location": "westus",
-    "resourceGroup": "rg", "kubernetesVersion": "1.29.1",
+    "resourceGroup": "rg", "kubernetesVersion": "1.35.1",
     "sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGDZ3lKDFaX4DnNokA9HEo5JAsnawOmvnlrTwSfvlIMU",
     "image": {"vhdUrl": "https://a.blob.core.windows.net/i/b.vhd"},
     "workerPools": [{"name": "p", "count": 2}]}})";
