@@ -33,6 +33,8 @@ constexpr int kBlobRetries = 7;
 constexpr const char* kCopyMethod = "COPY";    // journal entries of the VHD copy step
 constexpr const char* kPurgeMethod = "PURGE";  // a deleted vault's purge (its name is freed)
 constexpr size_t kOutputTailLines = 12;        // of a failed node's bootstrap output
+// The error of an extension whose command failed (Azure's code for it).
+constexpr const char* kExtensionFailed = "VMExtensionProvisioningError";
 
 // The last `n` lines of `text`.
 std::string Tail(const std::string& text, size_t n) {
@@ -51,7 +53,8 @@ std::string FailedStep(const std::string& text) {
   const std::string failed = "failed at step ";
   if (size_t at = text.rfind(failed); at != std::string::npos) {
     size_t end = text.find_first_of(":\n", at + failed.size());
-    return text.substr(at + failed.size(), end == std::string::npos ? end : end - at - failed.size());
+    return text.substr(at + failed.size(),
+                       end == std::string::npos ? end : end - at - failed.size());
   }
   const std::string progress = ": step ";
   size_t at = text.rfind(progress);
@@ -413,8 +416,10 @@ class Run {
         (void)env_.store->DeleteOperation(cluster_, op.resource_id);
         std::string error =
             r->error_code + (r->error_message.empty() ? "" : ": " + r->error_message);
-        if (nodes_[i].type == plan::type::kVmExtension && !deleting_) {
-          // Sending the extension again would not run the bootstrap again: it failed.
+        if (nodes_[i].type == plan::type::kVmExtension && !deleting_ &&
+            r->error_code == kExtensionFailed) {
+          // The node's bootstrap failed: sending the extension again would not run it again.
+          // (Other failures are the platform's and are retried like any operation.)
           return Fail(i, BootstrapFailure(i, error));
         }
         int failures;
