@@ -71,6 +71,28 @@ TEST(Util, JsonQuoteAndRequestIds) {
   EXPECT_NE(a, b);
 }
 
+// Raw bytes as a client sends them (tests/fuzz/http_request): a cut-short body used to spin
+// forever in ParseRequests' first version; pipelined requests all come out.
+TEST(Http, ParseRequestsOnPipelinedAndCutShortBytes) {
+  std::string error;
+  auto reqs = ParseRequests(
+      "GET /a?X=1 HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\n\r\n"
+      "PUT /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+      &error);
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(reqs[0].path, "/a");
+  EXPECT_EQ(reqs[0].Query("x"), "1");
+  EXPECT_EQ(reqs[0].Header("x-a"), "1,2");
+  EXPECT_EQ(reqs[1].body, "abc");
+  reqs = ParseRequests("PUT /x HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc", &error);
+  EXPECT_TRUE(reqs.empty());
+  EXPECT_EQ(error, "");  // the rest has not arrived
+  reqs = ParseRequests("PUT /x HTTP/1.1\r\nContent-Length: x\r\n\r\n", &error);
+  EXPECT_TRUE(reqs.empty());
+  EXPECT_FALSE(error.empty());
+}
+
 TEST(Entra, IssuedTokensVerifyAndForgeriesDoNot) {
   TempDir dir;
   auto files = EnsureTlsFiles(dir.path());

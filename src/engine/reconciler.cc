@@ -812,7 +812,10 @@ class Run {
       // Saves the blob reads on an unchanged cluster.
       Result<azure::ArmResponse> got = env_.arm->Call("GET", image->id, image->api_version);
       if (got.ok() && got->status == 200 && MarkedOwned(got->body, owner_key_) &&
-          ToLower(got->body["properties"].value("provisioningState", "")) == "succeeded") {
+          got->body["properties"].is_object() &&
+          got->body["properties"].contains("provisioningState") &&
+          got->body["properties"]["provisioningState"].is_string() &&
+          ToLower(got->body["properties"]["provisioningState"].get<std::string>()) == "succeeded") {
         return Finish(i, "Unchanged", "its image exists");
       }
     }
