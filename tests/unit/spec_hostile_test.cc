@@ -29,7 +29,7 @@ spec:
   subscriptionId: 00000000-0000-0000-0000-000000000000
   location: eastus
   resourceGroup: demo-rg
-  kubernetesVersion: "1.30.4"
+  kubernetesVersion: "1.36.2"
   sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGDZ3lKDFaX4DnNokA9HEo5JAsnawOmvnlrTwSfvlIMU x"
   image: {vhdUrl: "URL"}
   workerPools: [{name: pool1}]
@@ -124,7 +124,7 @@ TEST(SpecHostile, PlainScalarsFollowTheCoreSchemaWithoutRegex) {
   EXPECT_EQ(kind("-.nan"), ValueKind::kString);
   EXPECT_EQ(kind("."), ValueKind::kString);
   EXPECT_EQ(kind("1e"), ValueKind::kString);
-  EXPECT_EQ(kind("1.30.4"), ValueKind::kString);
+  EXPECT_EQ(kind("1.36.2"), ValueKind::kString);
   EXPECT_EQ(kind(std::string(100000, '1')), ValueKind::kInteger);
 }
 
