@@ -31,7 +31,7 @@
 // The run also counts ARM writes per apply, and prints to stderr, per VM and extension, when it
 // was done against its earliest possible finish in the bound.
 //
-//   build/bench/makespan_bench [time-scale]      (default 0.2; about 8 minutes)
+//   build/bench/makespan_bench [time-scale]      (default 0.2; about 9 minutes)
 #include <sys/wait.h>
 #include <unistd.h>
 
