@@ -510,6 +510,7 @@ TEST_F(Examples, AFailedBootstrapNamesTheNodeAndItsOutput) {
       "easel-bootstrap: failed at step 3/4 (kubeadm init): [ERROR CRI]: container runtime is not "
       "running";
   json rules = {{"rules", json::array({{{"fault", "lroFailed"},
+                                        {"kind", "write"},
                                         {"type", "Microsoft.Compute/virtualMachines/extensions"},
                                         {"errorCode", "VMExtensionProvisioningError"},
                                         {"message", why},
