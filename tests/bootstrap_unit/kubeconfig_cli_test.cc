@@ -32,7 +32,7 @@ class KubeconfigCliTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     Result<std::string> spec = ReadFileText(EASEL_SOURCE_DIR "/examples/quickstart.yaml");
     ASSERT_TRUE(spec.ok());
-    ASSERT_NE(spec->find("kubernetesVersion: \"1.30.4\""), std::string::npos);
+    ASSERT_NE(spec->find("kubernetesVersion: \"1.36.2\""), std::string::npos);
     for (const char* name : {"dev", "fresh"}) {
       store::ClusterRecord c;
       c.name = name;
