@@ -475,6 +475,8 @@ void Arm::ResolveDynamic() {
       continue;
     }
     Operation& op = it->second;
+    // The hook's `due` is a lower bound of the completion time: nothing to decide before it.
+    if (op.due > now) continue;
     auto rit = resources_.find(op.resource_id);
     const TypeSpec* spec = rit == resources_.end() ? nullptr : types_.Find(rit->second.type);
     if (!spec || !spec->resolve_put) {
@@ -482,7 +484,16 @@ void Arm::ResolveDynamic() {
       Complete(op);
       continue;
     }
-    LroOutcome out = spec->resolve_put(*this, rit->second, op, now);
+    LroOutcome out;
+    try {
+      out = spec->resolve_put(*this, rit->second, op, now);
+    } catch (const std::exception& e) {
+      // Never a request's failure (this runs for every request): the operation fails instead.
+      out = LroOutcome{};
+      out.done = true;
+      out.error_code = "InternalServerError";
+      out.error_message = std::string("azsim could not decide the operation: ") + e.what();
+    }
     if (!out.done) {
       op.due = out.due;
       continue;

@@ -2,6 +2,8 @@
 // extension's outcome comes from the guest model (guest_model.h): what cloud-init and kubeadm
 // would do with the VM's user data, decided lazily on requests (Arm calls resolve_put).
 #include <algorithm>
+#include <map>
+#include <mutex>
 
 #include "common/strings.h"
 #include "sim/arm.h"
@@ -38,6 +40,28 @@ bool IsCustomScript(const json& props) {
          IEquals(props.value("type", ""), "CustomScript");
 }
 
+// Parsed user data by customData (a VM's user data cannot change): joins look at every init
+// node's configuration each time they are evaluated.
+GuestConfig ParseCustomData(const std::string& custom_data) {
+  static std::mutex mu;
+  static std::map<std::string, GuestConfig> cache;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(custom_data);
+    if (it != cache.end()) return it->second;
+  }
+  GuestConfig g;
+  std::string decoded;
+  if (!Base64Decode(custom_data, &decoded))
+    g.problem = "cloud-init: the user data (osProfile.customData) is not base64";
+  else
+    g = ParseGuestConfig(decoded);
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() > 20000) cache.clear();
+  cache[custom_data] = g;
+  return g;
+}
+
 GuestConfig ConfigOfVm(const Resource* vm) {
   GuestConfig g;
   if (!vm) {
@@ -49,12 +73,7 @@ GuestConfig ConfigOfVm(const Resource* vm) {
     g.problem = "cloud-init: the VM has no user data (osProfile.customData)";
     return g;
   }
-  std::string decoded;
-  if (!Base64Decode(hidden["customData"].get<std::string>(), &decoded)) {
-    g.problem = "cloud-init: the user data (osProfile.customData) is not base64";
-    return g;
-  }
-  return ParseGuestConfig(decoded);
+  return ParseCustomData(hidden["customData"].get<std::string>());
 }
 
 std::string TrimSlash(std::string s) {
@@ -152,6 +171,8 @@ std::optional<std::pair<double, const Resource*>> InitNodeFor(Arm& arm, const Re
   return best;
 }
 
+constexpr double kMinDiscoveryWaitSeconds = 30;
+
 Verdict Evaluate(Arm& arm, const Resource& ext, double now, bool allow_join) {
   Verdict v;
   json hidden = Arm::Hidden(ext);
@@ -200,14 +221,18 @@ Verdict Evaluate(Arm& arm, const Resource& ext, double now, bool allow_join) {
     return v;
   }
   // Join: waits for the cluster's init node, then joins (or times out in discovery).
-  const double timeout = put + kDiscoveryTimeoutSeconds * scale;
+  // The discovery timeout is never shorter than kMinDiscoveryWaitSeconds of the simulated clock:
+  // at --time-scale 0 every operation is instant, and a join whose extension happened to be sent
+  // just before the init node's would otherwise time out at once.
+  const double timeout = put + std::max(kDiscoveryTimeoutSeconds * scale, kMinDiscoveryWaitSeconds);
   const double join_s = g.control_plane ? kJoinControlPlaneSeconds : kJoinWorkerSeconds;
   std::optional<std::pair<double, const Resource*>> init;
   if (allow_join) init = InitNodeFor(arm, ext, g.endpoint, now);
   if (!init || init->first > timeout) {
     if (!at(timeout)) {
-      // The estimate while the init node is not up: its join time, or a few seconds from now.
-      v.time = std::min(timeout, std::max(put + join_s * scale, now + 5 * scale));
+      // No init node is up now, so the join cannot end before one joins from now (or the
+      // timeout): a lower bound, as Arm expects of `due`.
+      v.time = std::min(timeout, std::max(put, now) + join_s * scale);
       return v;
     }
     v.err = KubeadmError(
@@ -327,6 +352,14 @@ ArmError ValidateExtension(PutContext& ctx) {
       !props["type"].is_string())
     return Err(400, "InvalidParameter",
                "Required parameters 'properties.publisher' and 'properties.type' are missing.");
+  for (const char* k : {"typeHandlerVersion", "forceUpdateTag"})
+    if (props.contains(k) && !props[k].is_string())
+      return Err(400, "InvalidRequestContent",
+                 std::string("The request content was invalid: '") + k + "' must be a string.");
+  for (const char* k : {"autoUpgradeMinorVersion", "enableAutomaticUpgrade", "suppressFailures"})
+    if (props.contains(k) && !props[k].is_boolean())
+      return Err(400, "InvalidRequestContent",
+                 std::string("The request content was invalid: '") + k + "' must be a boolean.");
   // One extension per handler on a VM.
   for (const Resource* other : ctx.arm.Children(vm->id, kExtType)) {
     if (IEquals(other->id, ctx.id)) continue;
@@ -416,7 +449,9 @@ void RegisterExtensionTypes(TypeRegistry& r) {
   ext.type = kExtType;
   ext.strict = true;
   ext.location_required = false;
-  ext.put_seconds = kInitSeconds;  // the estimate before the model decides
+  // The first lower bound of the completion (the model's shortest duration); resolve_put then
+  // gives better ones.
+  ext.put_seconds = kOtherExtensionSeconds;
   ext.delete_seconds = 20;
   ext.valid_name = [](const std::string& n) { return NameMatches(n, 1, 80, "_.-", true, ".-"); };
   ext.name_rule = "Extension names are 1-80 characters of letters, digits, '_', '.' and '-'.";

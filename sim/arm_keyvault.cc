@@ -63,6 +63,19 @@ int PortOf(const std::string& uri) {
   return std::atoi(rest.c_str() + colon + 1);
 }
 
+bool WellFormedPolicy(const json& p) {
+  if (!p.is_object() || !p.contains("objectId") || !p["objectId"].is_string() ||
+      !p.contains("tenantId") || !p["tenantId"].is_string() || !p.contains("permissions") ||
+      !p["permissions"].is_object())
+    return false;
+  for (const auto& [kind, list] : p["permissions"].items()) {
+    if (!list.is_array()) return false;
+    for (const auto& perm : list)
+      if (!perm.is_string()) return false;
+  }
+  return true;
+}
+
 ArmError ValidateVault(PutContext& ctx) {
   Arm& arm = ctx.arm;
   KeyVaultStore* kv = arm.settings().vaults;
@@ -103,6 +116,15 @@ ArmError ValidateVault(PutContext& ctx) {
         ctx.body["tags"] = deleted->doc["tags"];
     }
   }
+  for (const char* k :
+       {"enableSoftDelete", "enableRbacAuthorization", "enablePurgeProtection",
+        "enabledForDeployment", "enabledForDiskEncryption", "enabledForTemplateDeployment"})
+    if (props.contains(k) && !props[k].is_boolean())
+      return Err(400, "BadRequest",
+                 std::string("The parameter properties.") + k + " must be a boolean.");
+  if (props.contains("softDeleteRetentionInDays") &&
+      !props["softDeleteRetentionInDays"].is_number_integer())
+    return Err(400, "BadRequest", "softDeleteRetentionInDays must be an integer.");
   if (!props.contains("tenantId") || !props["tenantId"].is_string())
     return Err(400, "BadRequest", "The parameter properties.tenantId is required.");
   if (!props.contains("sku") || !props["sku"].is_object() || !props["sku"].contains("name"))
@@ -117,9 +139,10 @@ ArmError ValidateVault(PutContext& ctx) {
   if (!props["accessPolicies"].is_array())
     return Err(400, "BadRequest", "The parameter properties.accessPolicies must be an array.");
   for (const auto& p : props["accessPolicies"])
-    if (!p.is_object() || !p.contains("objectId") || !p.contains("tenantId") ||
-        !p.contains("permissions"))
-      return Err(400, "BadRequest", "Each access policy needs tenantId, objectId and permissions.");
+    if (!WellFormedPolicy(p))
+      return Err(400, "BadRequest",
+                 "Each access policy needs tenantId and objectId (strings) and permissions (an "
+                 "object of string arrays).");
   const json* old = ctx.existing ? &(*ctx.existing)["properties"] : nullptr;
   if (!props.contains("enableSoftDelete"))
     props["enableSoftDelete"] = old ? old->value("enableSoftDelete", true) : true;
@@ -172,8 +195,7 @@ ArmError ValidateAccessPolicyUpdate(PutContext& ctx) {
   json& policies = vj["properties"]["accessPolicies"];
   if (!policies.is_array()) policies = json::array();
   for (const auto& change : props["accessPolicies"]) {
-    if (!change.is_object() || !change.contains("objectId") || !change["objectId"].is_string() ||
-        !change.contains("permissions") || !change["permissions"].is_object())
+    if (!WellFormedPolicy(change))
       return Err(400, "BadRequest", "Each access policy needs tenantId, objectId and permissions.");
     std::string oid = change["objectId"].get<std::string>();
     json* entry = nullptr;

@@ -71,6 +71,28 @@ TEST(Util, JsonQuoteAndRequestIds) {
   EXPECT_NE(a, b);
 }
 
+// Raw bytes as a client sends them (tests/fuzz/http_request): a cut-short body used to spin
+// forever in ParseRequests' first version; pipelined requests all come out.
+TEST(Http, ParseRequestsOnPipelinedAndCutShortBytes) {
+  std::string error;
+  auto reqs = ParseRequests(
+      "GET /a?X=1 HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\n\r\n"
+      "PUT /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+      &error);
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(reqs[0].path, "/a");
+  EXPECT_EQ(reqs[0].Query("x"), "1");
+  EXPECT_EQ(reqs[0].Header("x-a"), "1,2");
+  EXPECT_EQ(reqs[1].body, "abc");
+  reqs = ParseRequests("PUT /x HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc", &error);
+  EXPECT_TRUE(reqs.empty());
+  EXPECT_EQ(error, "");  // the rest has not arrived
+  reqs = ParseRequests("PUT /x HTTP/1.1\r\nContent-Length: x\r\n\r\n", &error);
+  EXPECT_TRUE(reqs.empty());
+  EXPECT_FALSE(error.empty());
+}
+
 TEST(Entra, IssuedTokensVerifyAndForgeriesDoNot) {
   TempDir dir;
   auto files = EnsureTlsFiles(dir.path());
@@ -304,6 +326,90 @@ TEST_F(ArmTest, StateSurvivesANewEngineOnTheSameStore) {
   HttpResponse r = again.Handle(req, LroFault{});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["name"], "idA");
+}
+
+TEST_F(ArmTest, ExtensionOutcomeFromUserDataSurvivesRestart) {
+  json vnet = {
+      {"location", "eastus"},
+      {"properties",
+       {{"addressSpace", {{"addressPrefixes", {"10.0.0.0/16"}}}},
+        {"subnets", {{{"name", "s"}, {"properties", {{"addressPrefix", "10.0.1.0/24"}}}}}}}}};
+  ASSERT_EQ(Call("PUT", "Microsoft.Network/virtualNetworks/vn", vnet).status, 201);
+  const std::string rg =
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg";
+  auto make_vm = [&](const std::string& name, const std::string& user_data) {
+    json nic = {
+        {"location", "eastus"},
+        {"properties",
+         {{"ipConfigurations",
+           {{{"name", "ip"},
+             {"properties",
+              {{"subnet",
+                {{"id", rg + "/providers/Microsoft.Network/virtualNetworks/vn/subnets/s"}}}}}}}}}}};
+    ASSERT_EQ(Call("PUT", "Microsoft.Network/networkInterfaces/" + name + "-nic", nic).status, 201);
+    json os = {{"adminUsername", "u"}};
+    if (!user_data.empty()) os["customData"] = Base64Encode(user_data);
+    json vm = {
+        {"location", "eastus"},
+        {"properties",
+         {{"hardwareProfile", {{"vmSize", "Standard_D2s_v3"}}},
+          {"storageProfile",
+           {{"imageReference",
+             {{"publisher", "Canonical"}, {"offer", "o"}, {"sku", "s"}, {"version", "latest"}}}}},
+          {"osProfile", os},
+          {"networkProfile",
+           {{"networkInterfaces",
+             {{{"id",
+                rg + "/providers/Microsoft.Network/networkInterfaces/" + name + "-nic"}}}}}}}}};
+    ASSERT_EQ(Call("PUT", "Microsoft.Compute/virtualMachines/" + name, vm).status, 201);
+  };
+  json ext = {{"properties",
+               {{"publisher", "Microsoft.Azure.Extensions"},
+                {"type", "CustomScript"},
+                {"typeHandlerVersion", "2.1"},
+                {"protectedSettings", {{"commandToExecute", "secret"}}}}}};
+  make_vm("empty", "");
+  std::string init =
+      "#cloud-config\nwrite_files:\n  - path: /run/kubeadm/kubeadm.yaml\n    content: |\n"
+      "      kind: InitConfiguration\n      ---\n      kind: ClusterConfiguration\n"
+      "      controlPlaneEndpoint: cp:6443\n";
+  make_vm("init", init);
+  EXPECT_EQ(arm_->VmUserData(rg + "/providers/Microsoft.Compute/virtualMachines/init"), init);
+  EXPECT_FALSE(arm_->VmUserData(rg + "/providers/Microsoft.Compute/virtualMachines/empty"));
+  json vm_doc = json::parse(Call("GET", "Microsoft.Compute/virtualMachines/init").body);
+  EXPECT_FALSE(vm_doc.contains("_azsim"));
+  EXPECT_FALSE(vm_doc["properties"]["osProfile"].contains("customData"));
+  HttpResponse put = Call("PUT", "Microsoft.Compute/virtualMachines/empty/extensions/boot", ext);
+  ASSERT_EQ(put.status, 201) << put.body;
+  EXPECT_EQ(put.body.find("secret"), std::string::npos);
+  ASSERT_EQ(Call("PUT", "Microsoft.Compute/virtualMachines/init/extensions/boot", ext).status, 201);
+  // Time scale 0: decided on the next request.
+  json e1 =
+      json::parse(Call("GET", "Microsoft.Compute/virtualMachines/empty/extensions/boot").body);
+  EXPECT_EQ(e1["properties"]["provisioningState"], "Failed");
+  EXPECT_FALSE(e1["properties"].contains("instanceView"));
+  EXPECT_FALSE(e1.contains("_azsim"));
+  Arm again(*store_, *blob_, fixture_, TestSettings());
+  ASSERT_TRUE(again.Start().ok());
+  HttpRequest req;
+  req.method = "GET";
+  req.path = rg + "/providers/Microsoft.Compute/virtualMachines/init/extensions/boot";
+  req.query = {{"api-version", "2024-07-01"}, {"$expand", "instanceView"}};
+  json e2 = json::parse(again.Handle(req, LroFault{}).body);
+  EXPECT_EQ(e2["properties"]["provisioningState"], "Failed");
+  const json& iv = e2["properties"]["instanceView"];
+  EXPECT_EQ(iv["type"], "Microsoft.Azure.Extensions.CustomScript");
+  EXPECT_EQ(iv["statuses"][0]["code"], "ProvisioningState/failed/1");
+  EXPECT_EQ(iv["substatuses"][1]["code"], "ComponentStatus/StdErr/succeeded");
+  // An init node reads its CA keys from Key Vault: without VAULT_URI it cannot.
+  EXPECT_NE(iv["substatuses"][1]["message"].get<std::string>().find("VAULT_URI is not set"),
+            std::string::npos);
+  req.path = rg + "/providers/Microsoft.Compute/virtualMachines/empty";
+  json vm_iv = json::parse(again.Handle(req, LroFault{}).body)["properties"]["instanceView"];
+  ASSERT_EQ(vm_iv["extensions"].size(), 1u);
+  EXPECT_NE(vm_iv["extensions"][0]["substatuses"][1]["message"].get<std::string>().find(
+                "no bootstrap marker after 600 s"),
+            std::string::npos);
 }
 
 TEST(KeyVault, NameRules) {

@@ -25,8 +25,27 @@ std::string HttpResponse::Get(const std::string& name) const {
 
 namespace {
 
-constexpr uint64_t kBodyLimit = 300ull << 20;  // larger than a 256 MiB block
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
+
+// What the handler is given for a parsed request (peer fields left empty).
+HttpRequest FromMessage(bhttp::request<bhttp::string_body>&& msg) {
+  HttpRequest req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  size_t q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  if (q != std::string::npos) {
+    req.raw_query = req.target.substr(q + 1);
+    req.query = ParseQuery(req.raw_query);
+  }
+  for (const auto& field : msg) {
+    std::string name = easel::ToLower(std::string(field.name_string()));
+    auto [it, inserted] = req.headers.emplace(name, std::string(field.value()));
+    if (!inserted) it->second += "," + std::string(field.value());
+  }
+  req.body = std::move(msg.body());
+  return req;
+}
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -54,8 +73,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Read() {
     parser_.emplace();
-    parser_->body_limit(kBodyLimit);
-    parser_->header_limit(64 * 1024);
+    parser_->body_limit(kRequestBodyLimit);
+    parser_->header_limit(kRequestHeaderLimit);
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
@@ -71,24 +90,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     auto msg = parser_->release();
-    HttpRequest req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    size_t q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) {
-      req.raw_query = req.target.substr(q + 1);
-      req.query = ParseQuery(req.raw_query);
-    }
-    for (const auto& field : msg) {
-      std::string name = easel::ToLower(std::string(field.name_string()));
-      auto [it, inserted] = req.headers.emplace(name, std::string(field.value()));
-      if (!inserted) it->second += "," + std::string(field.value());
-    }
-    req.body = std::move(msg.body());
+    keep_alive_ = msg.keep_alive();
+    HttpRequest req = FromMessage(std::move(msg));
     req.remote = remote_;
     req.loopback = loopback_;
-    keep_alive_ = msg.keep_alive();
     HttpResponse res;
     try {
       res = handler_(req);
@@ -209,6 +214,28 @@ class ServerImpl : public HttpsServer, public std::enable_shared_from_this<Serve
 };
 
 }  // namespace
+
+std::vector<HttpRequest> ParseRequests(std::string_view bytes, std::string* error) {
+  std::vector<HttpRequest> out;
+  error->clear();
+  while (!bytes.empty()) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(kRequestBodyLimit);
+    parser.header_limit(kRequestHeaderLimit);
+    while (!parser.is_done()) {
+      beast::error_code ec;
+      size_t used = parser.put(asio::buffer(bytes.data(), bytes.size()), ec);
+      bytes.remove_prefix(used);
+      if (ec && ec != bhttp::error::need_more) {
+        *error = ec.message();
+        return out;
+      }
+      if (!parser.is_done() && (used == 0 || bytes.empty())) return out;  // the rest is to come
+    }
+    out.push_back(FromMessage(parser.release()));
+  }
+  return out;
+}
 
 easel::Result<std::unique_ptr<HttpsServer>> HttpsServer::Listen(asio::io_context& io,
                                                                 asio::ssl::context& tls,

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,16 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
+
+// Limits of one request on the wire: larger bodies or headers are answered 413.
+inline constexpr uint64_t kRequestBodyLimit = 300ull << 20;  // larger than a 256 MiB block
+inline constexpr uint32_t kRequestHeaderLimit = 64 * 1024;
+
+// Parses bytes as a client sent them on a connection (several pipelined requests, the last one
+// possibly cut short) with the server's parser and limits, and returns what the handler would be
+// given for each complete request. *error is empty when every byte was a request or the start of
+// one; otherwise the parser's complaint, after which the server closes the connection.
+std::vector<HttpRequest> ParseRequests(std::string_view bytes, std::string* error);
 
 class HttpsServer {
  public:

@@ -242,6 +242,26 @@ json DeletedFields(const std::string& uri, const SecretRecord& r) {
           {"scheduledPurgeDate", int64_t(r.purge_at)}};
 }
 
+// The type errors of a secret body's optional fields ("" when none).
+std::string BadAttributes(const json& body) {
+  if (body.contains("contentType") && !body["contentType"].is_string())
+    return "Property 'contentType' must be a string.";
+  if (body.contains("tags")) {
+    if (!body["tags"].is_object()) return "Property 'tags' must be an object.";
+    for (const auto& [k, v] : body["tags"].items())
+      if (!v.is_string()) return "Tag values must be strings.";
+  }
+  if (!body.contains("attributes")) return "";
+  const json& a = body["attributes"];
+  if (!a.is_object()) return "Property 'attributes' must be an object.";
+  if (a.contains("enabled") && !a["enabled"].is_boolean())
+    return "Property 'attributes.enabled' must be a boolean.";
+  for (const char* k : {"nbf", "exp"})
+    if (a.contains(k) && !a[k].is_number())
+      return std::string("Property 'attributes.") + k + "' must be a number (seconds).";
+  return "";
+}
+
 std::string NewVersion() {
   std::string g = NewGuid();
   g.erase(std::remove(g.begin(), g.end(), '-'), g.end());
@@ -393,6 +413,8 @@ HttpResponse KeyVaultData::Handle(const HttpRequest& req, const std::string& vau
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object() || !body.contains("value") || !body["value"].is_string())
       return KvError(400, "BadParameter", "Property 'value' is required and must be a string.");
+    if (std::string bad = BadAttributes(body); !bad.empty())
+      return KvError(400, "BadParameter", bad);
     if (rec && rec->deleted > 0)
       return KvError(
           409, "Conflict",
@@ -453,6 +475,8 @@ HttpResponse KeyVaultData::Handle(const HttpRequest& req, const std::string& vau
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object())
       return KvError(400, "BadParameter", "The request body is not a JSON object.");
+    if (std::string bad = BadAttributes(body); !bad.empty())
+      return KvError(400, "BadParameter", bad);
     SecretVersion& w = const_cast<SecretVersion&>(*s);
     if (body.contains("contentType") && body["contentType"].is_string())
       w.content_type = body["contentType"].get<std::string>();

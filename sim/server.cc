@@ -301,7 +301,13 @@ HttpResponse Server::HandleVault(HttpRequest& req, const std::string& vault) {
     uri = vault_uris_[vault];
   }
   std::string principal;
-  HttpResponse res = vault_data_->Handle(req, vault, uri, &principal);
+  HttpResponse res;
+  try {
+    res = vault_data_->Handle(req, vault, uri, &principal);
+  } catch (const std::exception& e) {
+    res = ArmJson(
+        500, {{"error", {{"code", "InternalServerError"}, {"message", "azsim internal error"}}}});
+  }
   std::string rid = RequestId();
   res.Set("x-ms-request-id", rid);
   std::string cid = req.Header("x-ms-client-request-id");

@@ -2,6 +2,9 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <random>
@@ -68,27 +71,123 @@ std::string Describe(const ArmResponse& r) {
   return out;
 }
 
+namespace {
+
+// A header value that is a plain decimal number (surrounding blanks allowed), saturated at
+// INT64_MAX; nullopt otherwise (signs, fractions, trailing garbage).
+std::optional<int64_t> DecimalHeader(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  if (v.empty()) return std::nullopt;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec == std::errc::result_out_of_range) return INT64_MAX;
+  if (ec != std::errc() || ptr != v.data() + v.size()) return std::nullopt;
+  return n;
+}
+
+std::chrono::milliseconds ClampedMs(int64_t ms) {
+  return std::chrono::milliseconds(std::clamp<int64_t>(ms, 0, kMaxRetryAfter.count()));
+}
+
+}  // namespace
+
 std::optional<std::chrono::milliseconds> RetryAfterOf(const HttpHeaders& headers) {
   for (const char* name : {"retry-after-ms", "x-ms-retry-after-ms"}) {
     auto it = headers.find(name);
     if (it != headers.end() && !it->second.empty()) {
-      return std::chrono::milliseconds(std::atoll(it->second.c_str()));
+      if (std::optional<int64_t> ms = DecimalHeader(it->second)) return ClampedMs(*ms);
     }
   }
   auto it = headers.find("Retry-After");
   if (it == headers.end() || it->second.empty()) return std::nullopt;
   const std::string& v = it->second;
-  if (std::isdigit(static_cast<unsigned char>(v[0]))) {
-    return std::chrono::milliseconds(std::atoll(v.c_str()) * 1000);
+  if (std::optional<int64_t> seconds = DecimalHeader(v)) {
+    constexpr int64_t kMaxSeconds = kMaxRetryAfter.count() / 1000;
+    return ClampedMs(std::min(*seconds, kMaxSeconds) * 1000);
   }
   std::tm tm{};
-  if (strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) {
-    auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-    auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(
-        when - std::chrono::system_clock::now());
-    return std::max(delta, std::chrono::milliseconds(0));
+  const char* end = strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end && *end == '\0') {
+    // Seconds from now, computed in time_t and clamped before any chrono conversion: a date far
+    // in the future (or past) must not overflow.
+    std::time_t when = timegm(&tm);
+    std::time_t now = std::time(nullptr);
+    if (when == static_cast<std::time_t>(-1)) return std::nullopt;
+    int64_t delta = 0;
+    if (__builtin_sub_overflow(static_cast<int64_t>(when), static_cast<int64_t>(now), &delta)) {
+      delta = when > now ? INT64_MAX : 0;
+    }
+    constexpr int64_t kMaxSeconds = kMaxRetryAfter.count() / 1000;
+    return ClampedMs(std::clamp<int64_t>(delta, 0, kMaxSeconds) * 1000);
   }
   return std::nullopt;
+}
+
+std::string OriginOf(const std::string& url) {
+  std::string lower = ToLower(url);
+  std::string scheme;
+  if (StartsWith(lower, "https://")) {
+    scheme = "https";
+  } else if (StartsWith(lower, "http://")) {
+    scheme = "http";
+  } else {
+    return "";
+  }
+  size_t start = scheme.size() + 3;
+  size_t end = lower.find_first_of("/?#\\", start);
+  std::string authority = lower.substr(start, end == std::string::npos ? end : end - start);
+  if (authority.empty()) return "";
+  // Only host names, IPv4 and bracketed IPv6 literals with an optional port: no userinfo
+  // ("arm@evil"), percent-escapes or anything a client library might read differently.
+  for (char c : authority) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
+        c != '[' && c != ']') {
+      return "";
+    }
+  }
+  std::string host = authority, port;
+  size_t colon = authority.rfind(':');
+  size_t bracket = authority.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5) return "";
+    for (char c : port) {
+      if (c < '0' || c > '9') return "";
+    }
+    if (std::stoi(port) > 65535) return "";
+    while (port.size() > 1 && port[0] == '0') port.erase(0, 1);
+  }
+  if (host.empty()) return "";
+  if ((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) port.clear();
+  return scheme + "://" + host + (port.empty() ? "" : ":" + port);
+}
+
+namespace {
+
+// The host (with port) of a URL, as it is written, for error messages.
+std::string HostForMessage(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string host = url.substr(start, end == std::string::npos ? end : end - start);
+  if (host.size() > 200) host = host.substr(0, 200) + "...";
+  return host.empty() ? "(none)" : host;
+}
+
+}  // namespace
+
+Status CheckArmUrl(const std::string& url, const std::string& arm_endpoint) {
+  std::string origin = OriginOf(url);
+  std::string arm = OriginOf(arm_endpoint);
+  if (!origin.empty() && origin == arm) return Status::Ok();
+  return Status::PermissionDenied("refusing to send the ARM token to " +
+                                  Quote(HostForMessage(url)) +
+                                  ": the URL is not on the ARM endpoint " + arm_endpoint);
 }
 
 Classification Classify(const ArmResponse& r) {
@@ -138,6 +237,9 @@ Result<ArmResponse> ArmClient::Call(const std::string& method, const std::string
   const std::string subscription = SubscriptionOf(target);
   const RequestKind kind = KindOfMethod(method);
   const std::string client_request_id = NewUuid();  // the same on every retry of this call
+  const std::string url = UrlFor(target, api_version);
+  // The token goes to the cloud's ARM endpoint only, whatever URL an answer named.
+  if (Status s = CheckArmUrl(url, cloud_.arm_endpoint); !s.ok()) return s;
   std::string last_problem;
   for (int attempt = 0; attempt < policy_.max_attempts; ++attempt) {
     Result<AccessToken> token = credential_->GetToken(cloud_.arm_scope);
@@ -151,7 +253,7 @@ Result<ArmResponse> ArmClient::Call(const std::string& method, const std::string
     if (limiter_) limiter_->Acquire(subscription, kind);
     HttpRequest req;
     req.method = method;
-    req.url = UrlFor(target, api_version);
+    req.url = url;
     req.headers["Authorization"] = "Bearer " + token->token;
     req.headers["x-ms-correlation-request-id"] = correlation_id_;
     req.headers["x-ms-client-request-id"] = client_request_id;
@@ -197,6 +299,46 @@ Result<ArmResponse> ArmClient::Call(const std::string& method, const std::string
   }
   return Status::Unavailable(method + " " + target + ": gave up after " +
                              std::to_string(policy_.max_attempts) + " attempts: " + last_problem);
+}
+
+}  // namespace easel::azure
+
+namespace easel::azure {
+
+Result<std::vector<nlohmann::json>> ListAll(ArmClient& arm, const std::string& path,
+                                            const std::string& api_version, int* http_status,
+                                            int* calls) {
+  std::vector<nlohmann::json> out;
+  std::string next = path, api = api_version, previous;
+  *http_status = 200;
+  for (int page = 0; !next.empty(); ++page) {
+    if (page == kMaxListPages) {
+      return Status::Unavailable("listing " + path + ": more than " +
+                                 std::to_string(kMaxListPages) + " pages");
+    }
+    Result<ArmResponse> r = arm.Call("GET", next, api);
+    if (calls) ++*calls;
+    if (!r.ok()) return r.status();
+    if (page == 0 && r->status != 200) {
+      *http_status = r->status;
+      if (r->status == 404) return out;
+    }
+    if (r->status != 200 || !r->body.is_object() || !r->body.contains("value") ||
+        !r->body["value"].is_array()) {
+      return Status::Unavailable("listing " + path + ": " + Describe(*r));
+    }
+    for (nlohmann::json& v : r->body["value"]) {
+      if (v.is_object()) out.push_back(std::move(v));
+    }
+    auto link = r->body.find("nextLink");
+    previous = next;
+    next = link != r->body.end() && link->is_string() ? link->get<std::string>() : "";
+    if (!next.empty() && next == previous) {
+      return Status::Unavailable("listing " + path + ": the nextLink repeats the page");
+    }
+    api.clear();  // nextLink carries its own query
+  }
+  return out;
 }
 
 }  // namespace easel::azure

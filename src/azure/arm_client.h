@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -41,8 +42,18 @@ struct Classification {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 Classification Classify(const ArmResponse& response);
-// Retry-After in seconds or as an HTTP date, or retry-after-ms / x-ms-retry-after-ms.
+// The longest wait a server may ask for; a longer (or far-future) Retry-After is cut to this.
+inline constexpr std::chrono::milliseconds kMaxRetryAfter{10 * 60 * 1000};
+// Retry-After in seconds or as an HTTP date, or retry-after-ms / x-ms-retry-after-ms, clamped to
+// [0, kMaxRetryAfter]. nullopt when absent or malformed (not a plain decimal or an IMF-fixdate).
 std::optional<std::chrono::milliseconds> RetryAfterOf(const HttpHeaders& headers);
+
+// scheme://host[:port] of an absolute http(s) URL, lowercased with the default port dropped
+// ("https://management.azure.com"); "" when `url` is not one (no scheme, userinfo, bad port).
+std::string OriginOf(const std::string& url);
+// Ok when `url` is on the ARM endpoint `arm_endpoint` (same scheme, host and port): the only
+// place the ARM bearer token may go. Otherwise kPermissionDenied naming the URL's host.
+Status CheckArmUrl(const std::string& url, const std::string& arm_endpoint);
 
 struct RetryPolicy {
   int max_attempts = 8;
@@ -64,7 +75,8 @@ class ArmClient {
   // `target` is an ARM path ("/subscriptions/...") or an absolute URL on the ARM endpoint (as in
   // Azure-AsyncOperation and Location headers). api_version is added unless the URL has one.
   // Transient answers are retried per the policy; what is returned is the final answer, whatever
-  // its status, or kUnavailable when retries ran out, kInvalidArgument when no token could be had.
+  // its status, or kUnavailable when retries ran out, kInvalidArgument when no token could be had,
+  // kPermissionDenied (nothing sent) when the URL is not on the cloud's ARM endpoint.
   Result<ArmResponse> Call(const std::string& method, const std::string& target,
                            const std::string& api_version,
                            const std::optional<nlohmann::json>& body = std::nullopt);
@@ -91,6 +103,18 @@ class ArmClient {
   ArmCounters counters_;
   std::function<void(std::chrono::milliseconds)> sleep_;
 };
+
+// The longest list ListAll follows (pages of nextLink).
+inline constexpr int kMaxListPages = 1000;
+
+// GETs `path` and every page its nextLink names (each on the ARM endpoint, or the call fails with
+// kPermissionDenied), returning the "value" elements that are objects, in order. *status is the
+// first answer's HTTP status when it was not 200 (404: the collection's parent is gone; the result
+// is then empty); kUnavailable for a malformed page, a nextLink that repeats or more than
+// kMaxListPages pages. `calls` (optional) counts the GETs sent.
+Result<std::vector<nlohmann::json>> ListAll(ArmClient& arm, const std::string& path,
+                                            const std::string& api_version, int* http_status,
+                                            int* calls = nullptr);
 
 // A random (version 4) UUID.
 std::string NewUuid();

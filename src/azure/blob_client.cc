@@ -189,8 +189,8 @@ Result<std::string> ListFirstKey(ArmClient& arm, const std::string& account_id,
       arm.Call("POST", account_id + "/listKeys", api_version, nlohmann::json::object());
   if (!r.ok()) return r.status();
   if (r->status != 200 || !r->body.is_object() || !r->body.contains("keys") ||
-      !r->body["keys"].is_array() || r->body["keys"].empty() ||
-      !r->body["keys"][0].contains("value")) {
+      !r->body["keys"].is_array() || r->body["keys"].empty() || !r->body["keys"][0].is_object() ||
+      !r->body["keys"][0].contains("value") || !r->body["keys"][0]["value"].is_string()) {
     return Status::FailedPrecondition("listKeys of " + account_id + ": " + Describe(*r));
   }
   return r->body["keys"][0]["value"].get<std::string>();

@@ -1,7 +1,9 @@
 #include "azure/credentials.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/strings.h"
 
@@ -16,21 +18,34 @@ std::string Env(const char* name) {
   return v ? v : "";
 }
 
-// expires_in / expires_on may be numbers or strings (IMDS sends strings).
-int64_t NumberField(const nlohmann::json& j, const char* key) {
+// expires_in / expires_on may be numbers or strings (IMDS sends strings). nullopt when absent,
+// not a whole number, or out of int64's range.
+std::optional<int64_t> NumberField(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
-  if (it == j.end()) return 0;
-  if (it->is_number_integer()) return it->get<int64_t>();
-  if (it->is_string()) return std::atoll(it->get<std::string>().c_str());
-  return 0;
+  if (it == j.end()) return std::nullopt;
+  if (it->is_number_integer()) {
+    if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(INT64_MAX)) return INT64_MAX;
+    return it->get<int64_t>();
+  }
+  if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc::result_out_of_range) return s[0] == '-' ? INT64_MIN : INT64_MAX;
+    if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+    return v;
+  }
+  return std::nullopt;
 }
+
+}  // namespace
 
 Result<AccessToken> ParseTokenResponse(const HttpResponse& r, const std::string& who) {
   nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
   if (r.status != 200) {
     std::string why = "HTTP " + std::to_string(r.status);
     if (j.is_object() && j.contains("error") && j["error"].is_string()) {
-      why = j["error"].get<std::string>();
+      why = j["error"].get<std::string>().substr(0, 100);
       if (j.contains("error_description") && j["error_description"].is_string()) {
         why += ": " + j["error_description"].get<std::string>().substr(0, 300);
       }
@@ -43,15 +58,20 @@ Result<AccessToken> ParseTokenResponse(const HttpResponse& r, const std::string&
   }
   AccessToken token;
   token.token = j["access_token"].get<std::string>();
-  int64_t expires_on = NumberField(j, "expires_on");
-  int64_t expires_in = NumberField(j, "expires_in");
-  token.expires_on = expires_on > 0
-                         ? Clock::from_time_t(static_cast<time_t>(expires_on))
-                         : Clock::now() + std::chrono::seconds(expires_in > 0 ? expires_in : 300);
+  // Everything in whole seconds, clamped before it becomes a time_point: an expiry of 1e18 or
+  // -1e18 must neither overflow the clock's nanoseconds nor make a token live for ever.
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+  constexpr int64_t kMaxLifetime = std::chrono::seconds(kMaxTokenLifetime).count();
+  int64_t lifetime = 300;
+  if (std::optional<int64_t> on = NumberField(j, "expires_on"); on && *on > 0) {
+    lifetime = *on > now ? std::min(*on - now, kMaxLifetime) : 0;
+  } else if (std::optional<int64_t> in = NumberField(j, "expires_in"); in && *in > 0) {
+    lifetime = std::min(*in, kMaxLifetime);
+  }
+  token.expires_on = Clock::time_point(std::chrono::seconds(now + lifetime));
   return token;
 }
-
-}  // namespace
 
 ClientSecretCredential::ClientSecretCredential(std::string authority_host, std::string tenant_id,
                                                std::string client_id, std::string client_secret,

@@ -21,6 +21,15 @@ struct AccessToken {
   std::chrono::system_clock::time_point expires_on;
 };
 
+// The longest a token is trusted: an expiry further away (or out of range) is cut to this.
+inline constexpr std::chrono::hours kMaxTokenLifetime{24};
+
+// An OAuth 2.0 token response (Entra ID's or IMDS's): access_token, and expires_on (Unix seconds)
+// or expires_in (seconds), as numbers or strings. The expiry is clamped to
+// [now, now + kMaxTokenLifetime]; without either field it is now + 5 minutes. `who` names the
+// credential in errors: kInvalidArgument for a rejection, kUnavailable for 429/5xx or no token.
+Result<AccessToken> ParseTokenResponse(const HttpResponse& response, const std::string& who);
+
 class TokenCredential {
  public:
   virtual ~TokenCredential() = default;

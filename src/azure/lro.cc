@@ -100,6 +100,19 @@ PendingOperation StartedOperation(const std::string& method, const std::string& 
 
 Result<OperationOutcome> PollOnce(ArmClient& arm, const PendingOperation& op) {
   OperationOutcome out;
+  if (op.kind == PollKind::kAsyncOperation || op.kind == PollKind::kLocation) {
+    // An operation URL off the ARM endpoint is never polled (the token would go with it): the
+    // operation fails, which the engine reports, instead of a transport error it retries forever.
+    if (Status s = CheckArmUrl(op.poll_url, arm.cloud().arm_endpoint); !s.ok()) {
+      out.state = OperationState::kFailed;
+      out.error_code = "UntrustedOperationUrl";
+      out.error_message =
+          std::string(op.kind == PollKind::kAsyncOperation ? "the Azure-AsyncOperation header: "
+                                                           : "the Location header: ") +
+          s.message();
+      return out;
+    }
+  }
   switch (op.kind) {
     case PollKind::kNone:
       return Finish(arm, op);

@@ -68,4 +68,47 @@ std::string FixedVhdFooter(uint64_t virtual_size, uint32_t timestamp) {
   return f;
 }
 
+namespace {
+
+uint64_t GetBe(std::string_view b, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(b[at + size_t(i)]);
+  return v;
+}
+
+}  // namespace
+
+Result<VhdFooterInfo> ReadFixedVhdFooter(std::string_view tail) {
+  auto bad = [](const std::string& why) {
+    return Status::InvalidArgument("not a fixed VHD: " + why);
+  };
+  if (tail.size() < 512) {
+    return bad("the footer needs 512 bytes, got " + std::to_string(tail.size()));
+  }
+  std::string_view f = tail.substr(tail.size() - 512);
+  if (f.substr(0, 8) != "conectix") return bad("the footer's cookie is not \"conectix\"");
+  if (GetBe(f, 12, 4) != 0x00010000) return bad("the format version is not 1.0");
+  uint32_t sum = 0;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (i < 64 || i >= 68) sum += static_cast<unsigned char>(f[i]);
+  }
+  if (static_cast<uint32_t>(~sum) != GetBe(f, 64, 4)) return bad("the footer checksum is wrong");
+  VhdFooterInfo info;
+  info.timestamp = static_cast<uint32_t>(GetBe(f, 24, 4));
+  info.original_size = GetBe(f, 40, 8);
+  info.current_size = GetBe(f, 48, 8);
+  info.cylinders = static_cast<uint16_t>(GetBe(f, 56, 2));
+  info.heads = static_cast<uint8_t>(GetBe(f, 58, 1));
+  info.sectors = static_cast<uint8_t>(GetBe(f, 59, 1));
+  info.disk_type = static_cast<uint32_t>(GetBe(f, 60, 4));
+  if (info.disk_type != 2) {
+    return bad("the disk type is " + std::to_string(info.disk_type) + ", not 2 (fixed)");
+  }
+  if (info.current_size == 0 || info.current_size % (1u << 20) != 0) {
+    return bad("the size " + std::to_string(info.current_size) +
+               " is not a positive multiple of 1 MiB");
+  }
+  return info;
+}
+
 }  // namespace easel::azure

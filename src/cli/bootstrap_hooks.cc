@@ -24,9 +24,8 @@ bootstrap::KeyAlgorithm AlgorithmOf(const spec::ClusterSpec& s) {
 // The worker join tokens of this hour window and the next, each valid to the end of the window
 // after its own (bootstrap/join_token.h; the nodes' timer keeps creating them).
 Result<std::vector<bootstrap::JoinToken>> CurrentTokens(const std::string& seed_hex) {
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          Clock::now().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
   const int64_t window = bootstrap::WindowOf(Clock::now());
   std::vector<bootstrap::JoinToken> out;
   for (int64_t w : {window, window + 1}) {
@@ -52,8 +51,8 @@ Result<std::unique_ptr<ClusterBootstrap>> PrepareBootstrap(const spec::ClusterSp
   Result<store::SecretBox> box =
       store::SecretBox::Open(state_path.empty() ? store::DefaultStatePath() : state_path);
   if (!box.ok()) return box.status();
-  Result<bootstrap::ClusterSecrets> secrets = engine::LoadOrCreateClusterSecrets(
-      store, *box, spec.name, AlgorithmOf(spec), Clock::now());
+  Result<bootstrap::ClusterSecrets> secrets =
+      engine::LoadOrCreateClusterSecrets(store, *box, spec.name, AlgorithmOf(spec), Clock::now());
   if (!secrets.ok()) return secrets.status();
   auto out = std::make_unique<ClusterBootstrap>();
   out->secrets = std::move(secrets).value();

@@ -15,7 +15,9 @@
 #include "engine/drift.h"
 #include "engine/preview.h"
 #include "engine/reconciler.h"
+#include "common/strings.h"
 #include "plan/planner.h"
+#include "plan/resource_types.h"
 #include "plan/render.h"
 #include "spec/load.h"
 #include "spec/naming.h"
@@ -29,6 +31,30 @@ using Json = nlohmann::json;
 // Where the API server answers, from the plan.
 std::string EndpointOf(const spec::ClusterSpec& s, const azure::Cloud& cloud) {
   return "https://" + spec::ApiServerHost(s, cloud.cloudapp_suffix) + ":6443";
+}
+
+// A node's state: its bootstrap extension's (Bootstrapping, Joined, Failed) once it has one,
+// else its VM's (Booting, Ready, Failed).
+struct NodeStatus {
+  std::string name, state, error;
+};
+std::vector<NodeStatus> NodesOf(const std::vector<store::ResourceRecord>& resources) {
+  std::vector<NodeStatus> nodes;
+  std::map<std::string, size_t> index;  // lowercased VM id -> node
+  for (const store::ResourceRecord& r : resources) {
+    if (r.type != plan::type::kVirtualMachine) continue;
+    index[ToLower(r.id)] = nodes.size();
+    nodes.push_back({r.id.substr(r.id.rfind('/') + 1), r.state == "Ready" ? "Booted" : r.state,
+                     r.last_error});
+  }
+  for (const store::ResourceRecord& r : resources) {
+    if (r.type != plan::type::kVmExtension) continue;
+    auto it = index.find(ToLower(r.id.substr(0, ToLower(r.id).rfind("/extensions/"))));
+    if (it == index.end()) continue;
+    nodes[it->second].state = r.state;
+    nodes[it->second].error = r.last_error;
+  }
+  return nodes;
 }
 
 // Continues in a detached child; the parent returns at once (--no-wait).
@@ -162,9 +188,8 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
     std::cout.flush();
     if (!Detach()) return kExitFailure;
   }
-  Result<std::unique_ptr<ClusterBootstrap>> bootstrap =
-      PrepareBootstrap(s, *ss.store, common.state_path, ss.context.cloud.name,
-                       ss.context.cloud.key_vault_resource);
+  Result<std::unique_ptr<ClusterBootstrap>> bootstrap = PrepareBootstrap(
+      s, *ss.store, common.state_path, ss.context.cloud.name, ss.context.cloud.key_vault_resource);
   if (!bootstrap.ok()) {
     std::cerr << "easel: cluster " << s.name << ": " << bootstrap.status().message() << "\n";
     (void)ss.store->SetPhase(s.name, store::Phase::kFailed, bootstrap.status().message());
@@ -342,6 +367,7 @@ int DescribeClusterCommand(const CommonOptions& common, const std::string& name)
     return kExitFailure;
   }
   const store::ClusterRecord& r = **c;
+  std::vector<NodeStatus> nodes = NodesOf(*resources);
   if (common.output == "json") {
     Json out = {{"name", r.name},
                 {"context", r.context},
@@ -359,6 +385,10 @@ int DescribeClusterCommand(const CommonOptions& common, const std::string& name)
                                   {"lastError", res.last_error},
                                   {"updatedAt", res.updated_at}});
     }
+    out["nodes"] = Json::array();
+    for (const NodeStatus& n : nodes) {
+      out["nodes"].push_back({{"name", n.name}, {"state", n.state}, {"lastError", n.error}});
+    }
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
@@ -366,6 +396,16 @@ int DescribeClusterCommand(const CommonOptions& common, const std::string& name)
             << "\nPhase:     " << store::ToString(r.phase) << "\nEndpoint:  " << r.endpoint
             << "\nUpdated:   " << r.updated_at << "\n";
   if (!r.last_error.empty()) std::cout << "Error:     " << r.last_error << "\n";
+  if (!nodes.empty()) {
+    std::cout << "Nodes:\n";
+    for (const NodeStatus& n : nodes) {
+      std::printf("  %-14s %s\n", n.state.c_str(), n.name.c_str());
+      if (!n.error.empty()) {
+        std::string indented = "      " + ReplaceAll(n.error, "\n", "\n      ");
+        std::printf("%s\n", indented.c_str());
+      }
+    }
+  }
   std::cout << "Resources:\n";
   for (const auto& res : *resources) {
     std::printf("  %-10s %-9s %-50s %s%s%s\n", res.state.c_str(), res.ownership.c_str(),

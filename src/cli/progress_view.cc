@@ -9,14 +9,17 @@ namespace {
 
 bool Final(const std::string& state) {
   return state == "Ready" || state == "Unchanged" || state == "Deleted" || state == "Kept" ||
-         state == "Failed";
+         state == "Failed" || state == "Joined";
 }
 
 }  // namespace
 
 void ProgressView::Update(const engine::Progress& p) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::string type = p.type.substr(p.type.rfind('/') + 1);
+  // A node's bootstrap extension is shown as the node it reports on.
+  std::string type = p.type == "Microsoft.Compute/virtualMachines/extensions"
+                         ? "node"
+                         : p.type.substr(p.type.rfind('/') + 1);
   if (!live_) {
     std::printf("%s  [%3zu/%zu] %-22s %-40s %-10s %6.1fs%s%s\n", store::NowRfc3339().c_str(),
                 p.done, p.total, type.c_str(), p.name.c_str(), p.state.c_str(),

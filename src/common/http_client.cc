@@ -111,7 +111,10 @@ HttpClient::HttpClient(HttpClientOptions options) : impl_(std::make_unique<Impl>
   curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
 
+HttpClient::HttpClient() = default;
+
 HttpClient::~HttpClient() {
+  if (!impl_) return;
   for (CURL* h : impl_->idle) curl_easy_cleanup(h);
   curl_share_cleanup(impl_->share);
 }

@@ -44,12 +44,16 @@ struct HttpClientOptions {
 class HttpClient {
  public:
   explicit HttpClient(HttpClientOptions options);
-  ~HttpClient();
+  virtual ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends one request; thread-safe. kUnavailable on transport failure.
-  Result<HttpResponse> Send(const HttpRequest& request);
+  virtual Result<HttpResponse> Send(const HttpRequest& request);
+
+ protected:
+  // For fakes that override Send (tests, fuzzing): no connection state at all.
+  HttpClient();
 
  private:
   struct Impl;

@@ -37,21 +37,15 @@ Result<std::map<std::string, std::string>> ListOwned(azure::ArmClient& arm,
   std::string next =
       group + "/resources?$expand=" + UrlEncode("changedTime,provisioningState") +
       "&$filter=" + UrlEncode("tagName eq '" + owner_key + "' and tagValue eq 'owned'");
-  std::string api = "2024-11-01";
-  while (!next.empty()) {
-    Result<azure::ArmResponse> r = arm.Call("GET", next, api);
-    ++*calls;
-    if (!r.ok()) return r.status();
-    if (r->status == 404) return out;  // the group itself is gone
-    if (r->status != 200 || !r->body.contains("value")) {
-      return Status::Unavailable("listing " + group + ": " + azure::Describe(*r));
-    }
-    for (const Json& v : r->body["value"]) {
-      out[ToLower(v.value("id", ""))] = v.value("changedTime", "");
-    }
-    next = r->body.value("nextLink", "");
-    api.clear();  // nextLink carries its own query
-  }
+  int status = 0;
+  Result<std::vector<Json>> listed = azure::ListAll(arm, next, "2024-11-01", &status, calls);
+  if (!listed.ok()) return listed.status();
+  if (status == 404) return out;  // the group itself is gone
+  auto text = [](const Json& v, const char* key) {
+    auto it = v.find(key);
+    return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const Json& v : *listed) out[ToLower(text(v, "id"))] = text(v, "changedTime");
   return out;
 }
 

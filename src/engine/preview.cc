@@ -26,12 +26,20 @@ Result<std::vector<PreviewItem>> Preview(const Environment& env, const std::stri
     } else if (!exists) {
       item.action = "create";
     } else {
-      const nlohmann::json& tags = got->body.contains("tags") ? got->body["tags"] : got->body;
+      // The answer is untrusted: any member may be of any JSON type.
+      auto marked = [&](const nlohmann::json& map) {
+        if (!map.is_object()) return false;
+        auto it = map.find(owner_key);
+        return it != map.end() && it->is_string() && it->get<std::string>() == "owned";
+      };
+      const nlohmann::json& body = got->body;
+      const nlohmann::json* props =
+          body.is_object() && body.contains("properties") ? &body["properties"] : nullptr;
       bool owned =
           r.type == "Microsoft.Network/virtualNetworks/subnets" ||
-          (tags.is_object() && tags.value(owner_key, "") == "owned") ||
-          (got->body.contains("properties") && got->body["properties"].contains("metadata") &&
-           got->body["properties"]["metadata"].value(owner_key, "") == "owned");
+          (body.is_object() && body.contains("tags") ? marked(body["tags"]) : marked(body)) ||
+          (props && props->is_object() && props->contains("metadata") &&
+           marked((*props)["metadata"]));
       std::string difference = FirstDifference(nlohmann::json::parse(r.body.dump()), got->body);
       item.action = !owned ? "conflict" : difference.empty() ? "unchanged" : "update";
       item.detail = owned ? difference : "exists and is not owned by " + cluster;

@@ -33,6 +33,8 @@ constexpr int kBlobRetries = 7;
 constexpr const char* kCopyMethod = "COPY";    // journal entries of the VHD copy step
 constexpr const char* kPurgeMethod = "PURGE";  // a deleted vault's purge (its name is freed)
 constexpr size_t kOutputTailLines = 12;        // of a failed node's bootstrap output
+// The error of an extension whose command failed (Azure's code for it).
+constexpr const char* kExtensionFailed = "VMExtensionProvisioningError";
 
 // The last `n` lines of `text`.
 std::string Tail(const std::string& text, size_t n) {
@@ -43,6 +45,26 @@ std::string Tail(const std::string& text, size_t n) {
     if (text[at - 1] == '\n' && ++lines == n) break;
   }
   return text.substr(at, end - at);
+}
+
+// The step a node's bootstrap output names: "failed at step 3/4 (kubeadm init): ..." gives
+// "3/4 (kubeadm init)"; else the last progress line "step 3/4: kubeadm init" gives the same.
+std::string FailedStep(const std::string& text) {
+  const std::string failed = "failed at step ";
+  if (size_t at = text.rfind(failed); at != std::string::npos) {
+    size_t end = text.find_first_of(":\n", at + failed.size());
+    return text.substr(at + failed.size(),
+                       end == std::string::npos ? end : end - at - failed.size());
+  }
+  const std::string progress = ": step ";
+  size_t at = text.rfind(progress);
+  if (at == std::string::npos) return "";
+  size_t colon = text.find(": ", at + progress.size());
+  size_t eol = text.find('\n', at + progress.size());
+  if (colon == std::string::npos || (eol != std::string::npos && colon > eol)) return "";
+  std::string number = text.substr(at + progress.size(), colon - at - progress.size());
+  std::string name = text.substr(colon + 2, eol == std::string::npos ? eol : eol - colon - 2);
+  return number + " (" + name + ")";
 }
 
 // The VM name of an extension id (".../virtualMachines/<vm>/extensions/<name>").
@@ -394,8 +416,10 @@ class Run {
         (void)env_.store->DeleteOperation(cluster_, op.resource_id);
         std::string error =
             r->error_code + (r->error_message.empty() ? "" : ": " + r->error_message);
-        if (nodes_[i].type == plan::type::kVmExtension && !deleting_) {
-          // Sending the extension again would not run the bootstrap again: it failed.
+        if (nodes_[i].type == plan::type::kVmExtension && !deleting_ &&
+            r->error_code == kExtensionFailed) {
+          // The node's bootstrap failed: sending the extension again would not run it again.
+          // (Other failures are the platform's and are retried like any operation.)
           return Fail(i, BootstrapFailure(i, error));
         }
         int failures;
@@ -433,21 +457,10 @@ class Run {
       if (code.find("/StdOut/") != std::string::npos) stdout_text = message;
       if (code.find("/StdErr/") != std::string::npos) stderr_text = message;
     }
-    std::string step;
-    for (const std::string* text : {&stdout_text, &stderr_text}) {
-      for (size_t at = text->find("step "); at != std::string::npos;
-           at = text->find("step ", at + 1)) {
-        size_t end = text->find_first_of("\n:", at);
-        if (end != std::string::npos && end > at + 5 &&
-            std::isdigit(static_cast<unsigned char>((*text)[at + 5]))) {
-          size_t name_end = text->find('\n', end);
-          step =
-              text->substr(at, name_end == std::string::npos ? std::string::npos : name_end - at);
-        }
-      }
-    }
+    std::string step = FailedStep(stderr_text);
+    if (step.empty()) step = FailedStep(stdout_text);
     std::string tail = Tail(stderr_text.empty() ? stdout_text : stderr_text, kOutputTailLines);
-    if (!step.empty()) out += "; last " + step;
+    if (!step.empty()) out += " at step " + step;
     if (!tail.empty()) out += "; output:\n" + tail;
     return out;
   }
@@ -591,6 +604,13 @@ class Run {
       StripUserData(&desired);
       std::string difference = FirstDifference(desired, got->body);
       RememberLive(r.id, got->body);
+      // A resource Azure left Failed is sent again (ARM's way to retry it), even when its body
+      // matches: for a bootstrap extension this runs its check on the node once more.
+      Json::json_pointer state("/properties/provisioningState");
+      if (!after_write && got->body.contains(state) && got->body[state].is_string() &&
+          ToLower(got->body[state].get<std::string>()) == "failed") {
+        return Put(i, "Updating", "its provisioningState is Failed", &got->body);
+      }
       if (difference.empty()) return Finish(i, after_write ? "Ready" : "Unchanged");
       if (after_write) {
         // Azure accepted the body but reports something else: do not loop on PUTs.
@@ -792,7 +812,10 @@ class Run {
       // Saves the blob reads on an unchanged cluster.
       Result<azure::ArmResponse> got = env_.arm->Call("GET", image->id, image->api_version);
       if (got.ok() && got->status == 200 && MarkedOwned(got->body, owner_key_) &&
-          ToLower(got->body["properties"].value("provisioningState", "")) == "succeeded") {
+          got->body["properties"].is_object() &&
+          got->body["properties"].contains("provisioningState") &&
+          got->body["properties"]["provisioningState"].is_string() &&
+          ToLower(got->body["properties"]["provisioningState"].get<std::string>()) == "succeeded") {
         return Finish(i, "Unchanged", "its image exists");
       }
     }

@@ -96,29 +96,14 @@ bool LoadDocument(const std::string& text, const ParseOptions& options, Diagnost
                       std::to_string(kMaxNestingDepth) + " are allowed");
     return false;
   }
-  try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.empty()) {
-      d->Add(where, "is empty");
-      return false;
-    }
-    if (docs.size() > 1) {
-      d->Add(where, "holds " + std::to_string(docs.size()) + " documents; one is expected");
-      return false;
-    }
-    *out = docs[0];
-    return true;
-  } catch (const YAML::Exception& e) {
-    std::string message = e.msg;
-    if (!e.mark.is_null()) {
-      message = "YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
-                std::to_string(e.mark.column + 1) + ": " + e.msg;
-    } else {
-      message = "YAML error: " + e.msg;
-    }
-    d->Add(where, message);
+  LoadLimits limits;
+  limits.max_depth = kMaxNestingDepth;
+  std::string problem;
+  if (!LoadSingleDocument(text, limits, out, &problem)) {
+    d->Add(where, problem);
     return false;
   }
+  return true;
 }
 
 class SpecParser {
@@ -249,7 +234,7 @@ class SpecParser {
       return;
     }
     if (!inline_key && !file_key) {
-      d_->Add("spec.sshPublicKey", "is required (or sshPublicKeyFile)");
+      if (s.is_mapping()) d_->Add("spec.sshPublicKey", "is required (or sshPublicKeyFile)");
       return;
     }
     if (inline_key) {

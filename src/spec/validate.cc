@@ -28,6 +28,26 @@ constexpr size_t kMaxTagValue = 256;
 constexpr uint32_t kReservedLeading = 4;
 constexpr uint32_t kReservedTrailing = 1;
 
+// The path (without its leading '/') of "https://HOST/PATH[?QUERY]" with no '#' or whitespace and
+// a non-empty host and path; nullopt otherwise. By hand, not std::regex: that one matches
+// recursively and overflows the stack on a URL of some tens of thousands of characters.
+std::optional<std::string> HttpsUrlPath(const std::string& url) {
+  const std::string_view scheme = "https://";
+  if (url.compare(0, scheme.size(), scheme) != 0) return std::nullopt;
+  for (char c : url) {
+    if (c == '#' || c == ' ' || (c >= '\t' && c <= '\r')) return std::nullopt;
+  }
+  size_t host_end = url.find_first_of("/?", scheme.size());
+  if (host_end == scheme.size() || host_end == std::string::npos || url[host_end] != '/') {
+    return std::nullopt;
+  }
+  size_t query = url.find('?', host_end);
+  std::string path =
+      url.substr(host_end + 1, query == std::string::npos ? query : query - host_end - 1);
+  if (path.empty()) return std::nullopt;
+  return path;
+}
+
 class Validator {
  public:
   Validator(const ClusterSpec& s, const Catalog& c, Diagnostics* d)
@@ -338,21 +358,19 @@ class Validator {
     const std::string& url = s_.image.vhd_url;
     if (url.empty()) return;
     const std::string path = "spec.image.vhdUrl";
-    static const std::regex kUrl("^https://([^/?#\\s]+)/([^?#\\s]+)(\\?[^#\\s]*)?$");
-    std::smatch m;
-    if (!std::regex_match(url, m, kUrl)) {
+    std::optional<std::string> blob_path = HttpsUrlPath(url);
+    if (!blob_path) {
       d_->Add(path,
               "must be an https URL of a blob, such as "
               "\"https://account.blob.core.windows.net/images/base.vhd\", got " +
                   Quote(url));
       return;
     }
-    std::string blob_path = m[2].str();
-    if (blob_path.find('/') == std::string::npos) {
+    if (blob_path->find('/') == std::string::npos) {
       d_->Add(path, "must name a container and a blob (https://host/container/blob.vhd)");
       return;
     }
-    if (!EndsWith(ToLower(blob_path), ".vhd")) {
+    if (!EndsWith(ToLower(*blob_path), ".vhd")) {
       d_->Add(path, "must point at a .vhd blob (Azure images are made from fixed-size VHDs)");
     }
   }

@@ -1,8 +1,12 @@
 #include "spec/yaml_reader.h"
 
 #include <charconv>
-#include <regex>
+#include <map>
 #include <set>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include "common/strings.h"
 
@@ -11,21 +15,185 @@ namespace {
 
 const std::string kStrTag = "tag:yaml.org,2002:str";
 
-// YAML 1.2 core schema for plain (unquoted) scalars.
-ValueKind KindOfPlainScalar(const std::string& s) {
-  static const std::regex kNull("^(~|null|Null|NULL|)$");
-  static const std::regex kBool("^(true|True|TRUE|false|False|FALSE)$");
-  static const std::regex kInt("^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$");
-  static const std::regex kFloat(
-      "^([-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|"
-      "NAN))$");
-  if (s.size() > 64) return ValueKind::kString;  // no number is that long; spare the regexes
-  if (std::regex_match(s, kNull)) return ValueKind::kNull;
-  if (std::regex_match(s, kBool)) return ValueKind::kBoolean;
-  if (std::regex_match(s, kInt)) return ValueKind::kInteger;
-  if (std::regex_match(s, kFloat)) return ValueKind::kFloat;
+bool AllOf(std::string_view s, bool (*pred)(char)) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!pred(c)) return false;
+  }
+  return true;
+}
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsOctal(char c) { return c >= '0' && c <= '7'; }
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool IsCoreFloat(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    return i - start;
+  };
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  size_t whole = digits();
+  size_t fraction = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    fraction = digits();
+    if (whole == 0 && fraction == 0) return false;
+  } else if (whole == 0) {
+    return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
+
+// YAML 1.2 core schema for plain (unquoted) scalars, checked by hand: std::regex matches
+// recursively and overflows the stack on long strings.
+ValueKind KindOfPlainScalar(const std::string& text) {
+  std::string_view s = text;
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ValueKind::kNull;
+  for (std::string_view b : {"true", "True", "TRUE", "false", "False", "FALSE"}) {
+    if (s == b) return ValueKind::kBoolean;
+  }
+  std::string_view unsigned_part = s[0] == '-' || s[0] == '+' ? s.substr(1) : s;
+  if (AllOf(unsigned_part, IsDigit)) return ValueKind::kInteger;
+  if (s.size() > 2 && s.substr(0, 2) == "0o" && AllOf(s.substr(2), IsOctal)) {
+    return ValueKind::kInteger;
+  }
+  if (s.size() > 2 && s.substr(0, 2) == "0x" && AllOf(s.substr(2), IsHex)) {
+    return ValueKind::kInteger;
+  }
+  if (IsCoreFloat(s)) return ValueKind::kFloat;
+  for (std::string_view special : {".inf", ".Inf", ".INF"}) {
+    if (unsigned_part == special) return ValueKind::kFloat;
+  }
+  for (std::string_view nan : {".nan", ".NaN", ".NAN"}) {
+    if (s == nan) return ValueKind::kFloat;
+  }
   return ValueKind::kString;
 }
+
+std::string At(const YAML::Mark& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
+// Thrown from the event handler to stop the parser at the first limit exceeded.
+struct LimitExceeded {
+  std::string message;
+};
+
+// Checks a document's events against the limits as the parser produces them: nesting depth,
+// nodes with aliases expanded (each anchor remembers the size of its subtree).
+class LimitChecker : public YAML::EventHandler {
+ public:
+  explicit LimitChecker(const LoadLimits& limits) : limits_(limits) {}
+
+  bool saw_content() const { return nodes_ > 0; }
+  const YAML::Mark& document_start() const { return document_start_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override { document_start_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Leaf(mark, anchor); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    Leaf(mark, anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchor_sizes_.find(anchor);
+    size_t size = it == anchor_sizes_.end() ? 1 : it->second;
+    if (size > limits_.max_alias_expansion) {
+      throw LimitExceeded{"an alias at " + At(mark) + " stands for " + std::to_string(size) +
+                          " nodes; at most " + std::to_string(limits_.max_alias_expansion) +
+                          " are allowed"};
+    }
+    Count(mark, size);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(mark, anchor);
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Open(mark, anchor);
+  }
+  void OnMapEnd() override { Close(); }
+
+ private:
+  struct Open_ {
+    YAML::anchor_t anchor;
+    size_t nodes_at_start;
+  };
+
+  void Count(const YAML::Mark& mark, size_t n) {
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes) {
+      throw LimitExceeded{"holds more than " + std::to_string(limits_.max_nodes) +
+                          " values (counting what aliases stand for) at " + At(mark)};
+    }
+  }
+  void Leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    Count(mark, 1);
+    if (anchor != YAML::NullAnchor) anchor_sizes_[anchor] = 1;
+  }
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    Count(mark, 1);
+    if (static_cast<int>(open_.size()) >= limits_.max_depth) {
+      throw LimitExceeded{"nests more than " + std::to_string(limits_.max_depth) +
+                          " levels deep at " + At(mark)};
+    }
+    open_.push_back({anchor, nodes_ - 1});
+  }
+  void Close() {
+    if (open_.empty()) return;
+    Open_ o = open_.back();
+    open_.pop_back();
+    if (o.anchor != YAML::NullAnchor) anchor_sizes_[o.anchor] = nodes_ - o.nodes_at_start;
+  }
+
+  const LoadLimits& limits_;
+  size_t nodes_ = 0;
+  std::vector<Open_> open_;
+  std::map<YAML::anchor_t, size_t> anchor_sizes_;
+  YAML::Mark document_start_ = YAML::Mark::null_mark();
+};
+
+// Swallows the events of whatever follows the first document.
+class ContentDetector : public YAML::EventHandler {
+ public:
+  bool saw_content = false;
+  YAML::Mark first = YAML::Mark::null_mark();
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}  // an empty document ("---\n...")
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { See(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    See(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    See(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    See(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void See(const YAML::Mark& m) {
+    if (!saw_content) first = m;
+    saw_content = true;
+    throw LimitExceeded{};  // one event is enough to know a second document exists
+  }
+};
 
 std::string Article(ValueKind kind) { return KindLabel(kind); }
 
@@ -54,6 +222,46 @@ ValueKind KindOf(const YAML::Node& node) {
   if (tag == "tag:yaml.org,2002:float") return ValueKind::kFloat;
   if (tag == "tag:yaml.org,2002:bool") return ValueKind::kBoolean;
   return KindOfPlainScalar(node.Scalar());
+}
+
+bool LoadSingleDocument(const std::string& text, const LoadLimits& limits, YAML::Node* out,
+                        std::string* error) {
+  try {
+    // First pass: events only, checked against the limits as they come.
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    LimitChecker checker(limits);
+    if (!parser.HandleNextDocument(checker)) {
+      *error = "is empty";
+      return false;
+    }
+    // A second document with content is an error; empty ones (which yaml-cpp may produce for
+    // ever after a short document) are not, and one look is all the parser gets.
+    ContentDetector next;
+    try {
+      parser.HandleNextDocument(next);
+    } catch (const LimitExceeded&) {
+    }
+    if (next.saw_content) {
+      *error = "holds more than one document (another starts at " + At(next.first) +
+               "); one is expected";
+      return false;
+    }
+    // Second pass: the nodes of the first document, now known to be within the limits.
+    std::istringstream again(text);
+    *out = YAML::Load(again);
+    return true;
+  } catch (const LimitExceeded& e) {
+    *error = e.message;
+    return false;
+  } catch (const YAML::Exception& e) {
+    if (!e.mark.is_null()) {
+      *error = "YAML syntax error at " + At(e.mark) + ": " + e.msg;
+    } else {
+      *error = "YAML error: " + e.msg;
+    }
+    return false;
+  }
 }
 
 const char* KindLabel(ValueKind kind) {

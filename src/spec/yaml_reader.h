@@ -51,7 +51,10 @@ class MapReader {
   std::optional<std::vector<std::pair<std::string, std::string>>> StringMap(
       const std::string& key, Need need = Need::kOptional);
 
-  void ReportMissing(const std::string& key) { diagnostics_->Add(PathOf(key), "is required"); }
+  // Reports `key` as missing, unless the node was not a mapping at all (already reported).
+  void ReportMissing(const std::string& key) {
+    if (is_mapping_) diagnostics_->Add(PathOf(key), "is required");
+  }
 
  private:
   bool Present(const std::string& key, Need need);
@@ -61,6 +64,22 @@ class MapReader {
   Diagnostics* diagnostics_;
   bool is_mapping_ = false;
 };
+
+// Limits on what LoadSingleDocument accepts.
+struct LoadLimits {
+  int max_depth = 64;                   // nesting of mappings and lists, block or flow
+  size_t max_nodes = 100'000;           // nodes, counting each alias as the nodes it stands for
+  size_t max_alias_expansion = 10'000;  // nodes one alias may stand for
+};
+
+// Parses `text` as exactly one YAML document into *out, checking the limits while the parser
+// runs (not after): a deep nesting, an alias bomb or a second document stops it at once. The
+// parser's state is bounded too: yaml-cpp's multi-document loader, given a short document such
+// as "a", yields empty documents for ever, so at most two documents are ever asked for. On
+// failure, *error says why, with the line and column where it was noticed ("is empty", "holds
+// more than one document ...", "YAML syntax error at line 2, column 1: ...").
+bool LoadSingleDocument(const std::string& text, const LoadLimits& limits, YAML::Node* out,
+                        std::string* error);
 
 // Reads a scalar as a string, reporting a wrong type at `path`.
 std::optional<std::string> ReadString(const YAML::Node& node, const std::string& path,

@@ -500,7 +500,7 @@ TEST_F(BootScriptTest, ControlPlaneNodeWithoutAccessToTheVaultFailsAtStepOne) {
 
   const std::string failed = ReadFile(node / "/run/easel/bootstrap-failed");
   const std::string prefix =
-      "1/4 reading the cluster's keys from Key Vault: reading secret ca-key "
+      "1/4 (reading the cluster's keys from Key Vault): reading secret ca-key "
       "from " +
       vault_uri_ + ": 403 ";
   EXPECT_TRUE(StartsWith(failed, prefix)) << failed;
@@ -513,7 +513,7 @@ TEST_F(BootScriptTest, ControlPlaneNodeWithoutAccessToTheVaultFailsAtStepOne) {
   EXPECT_EQ(Lines(failed).size(), 1u) << failed;
 
   const std::string log = ReadFile(node / "/var/log/easel-bootstrap.log");
-  EXPECT_NE(log.find("easel-bootstrap: failed at step 1 (reading the cluster's keys from Key "
+  EXPECT_NE(log.find("easel-bootstrap: failed at step 1/4 (reading the cluster's keys from Key "
                      "Vault): reading secret ca-key from " +
                      vault_uri_ + ": 403 "),
             std::string::npos)

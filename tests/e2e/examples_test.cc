@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bootstrap/pki.h"
 #include "common/strings.h"
 #include "e2e/harness.h"
 #include "spec/load.h"
@@ -203,6 +204,59 @@ class Examples : public ::testing::Test {
     for (const auto& p : s.worker_pools) balanced(s.name + "-" + p.name, p.zones, p.count);
   }
 
+  // Every node went through its bootstrap: user data of its role (and no private key in it), a
+  // bootstrap extension that succeeded, its states in apply's output and in describe; no private
+  // key in any output or in the state database.
+  void CheckBootstrap(const std::string& example, const spec::ClusterSpec& s,
+                      const std::string& apply_output) {
+    const std::string vms = Rg(s.resource_group) + "/providers/Microsoft.Compute/virtualMachines/";
+    std::vector<std::pair<std::string, std::string>> nodes;  // name, role
+    for (int i = 0; i < s.control_plane.count; ++i) {
+      nodes.push_back({spec::ControlPlaneMachineName(s, i), i == 0 ? "init" : "control-plane"});
+    }
+    for (const auto& p : s.worker_pools) {
+      for (int i = 0; i < p.count; ++i)
+        nodes.push_back({spec::WorkerMachineName(s, p, i), "worker"});
+    }
+    for (const auto& [name, role] : nodes) {
+      json user_data = azure_->Admin("GET", "vm-user-data?id=" + vms + name);
+      ASSERT_TRUE(user_data.is_string()) << name << ": " << user_data.dump();
+      const std::string text = user_data.get<std::string>();
+      EXPECT_EQ(text.rfind("#cloud-config\n", 0), 0u) << name;
+      EXPECT_NE(text.find("ROLE='" + role + "'"), std::string::npos) << name << "\n" << text;
+      EXPECT_FALSE(bootstrap::ContainsPrivateKey(text)) << name << " has a private key";
+      json ext = azure_->Get(vms + name + "/extensions/bootstrap?$expand=instanceView", kCompute);
+      ASSERT_FALSE(ext.is_null()) << name;
+      EXPECT_EQ(ext["properties"]["provisioningState"], "Succeeded") << name;
+      EXPECT_EQ(ext["properties"]["publisher"], "Microsoft.Azure.Extensions");
+      for (const char* state : {"Bootstrapping", "Joined"}) {
+        EXPECT_NE(
+            apply_output.find(name + std::string(40 - std::min<size_t>(40, name.size()), ' ') +
+                              " " + state),
+            std::string::npos)
+            << name << " never showed " << state << ":\n"
+            << apply_output;
+      }
+    }
+    CommandResult describe = azure_->Easel("describe cluster " + s.name + " -o json");
+    ASSERT_EQ(describe.exit_code, 0) << describe.output;
+    json d = json::parse(describe.output, nullptr, false);
+    ASSERT_EQ(d["nodes"].size(), nodes.size()) << describe.output;
+    for (const json& n : d["nodes"]) EXPECT_EQ(n["state"], "Joined") << n.dump();
+    CommandResult events = azure_->Easel("events " + s.name);
+    CommandResult plan = azure_->Easel("plan --offline -f examples/" + example + " -o json");
+    for (const std::string& out : {apply_output, describe.output, events.output, plan.output}) {
+      EXPECT_FALSE(bootstrap::ContainsPrivateKey(out)) << out;
+    }
+    for (const char* file : {"/.easel/state.db", "/.easel/state.db-wal"}) {
+      std::ifstream in(azure_->home() + file, std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      EXPECT_FALSE(bootstrap::ContainsPrivateKey(bytes.str())) << file << " holds a key in clear";
+      EXPECT_EQ(bytes.str().find("PRIVATE KEY"), std::string::npos) << file;
+    }
+  }
+
   // Apply, check, re-apply (no write), delete (group back to its state), delete again (no-op).
   void RoundTrip(const std::string& example) {
     std::vector<std::string> untouched_ids = azure_->CreatePrerequisites(example);
@@ -216,6 +270,8 @@ class Examples : public ::testing::Test {
     ASSERT_EQ(apply.exit_code, 0) << apply.output;
     EXPECT_NE(apply.output.find("is Ready"), std::string::npos);
     CheckArchitecture(s);
+    if (HasFatalFailure()) return;
+    CheckBootstrap(example, s, apply.output);
     if (HasFatalFailure()) return;
     // One ARM write per owned resource: a PUT each, nothing else (the VHD copy authenticates
     // with the principal's token, so no listKeys).
@@ -334,7 +390,8 @@ TEST_F(Examples, ScalingDownDeletesTheDroppedMachines) {
 
   CommandResult preview = azure_->Easel("plan --live -f " + path);
   ASSERT_EQ(preview.exit_code, 0) << preview.output;
-  EXPECT_NE(preview.output.find("0 to create, 0 to change, 2 to delete"), std::string::npos)
+  // The pool's last machine: its NIC, its VM and its bootstrap extension.
+  EXPECT_NE(preview.output.find("0 to create, 0 to change, 3 to delete"), std::string::npos)
       << preview.output;
   CommandResult apply = azure_->Easel("apply -f " + path);
   ASSERT_EQ(apply.exit_code, 0) << apply.output;
@@ -439,8 +496,49 @@ TEST_F(Examples, ACustomCloudContextReachesTheSameAzure) {
   EXPECT_NE(list.output.find("mine"), std::string::npos) << list.output;
   CommandResult plan = azure_->Easel("--context mine plan -f examples/quickstart.yaml");
   EXPECT_EQ(plan.exit_code, 0) << plan.output;
-  EXPECT_NE(plan.output.find("20 to create, 0 to change, 0 to delete"), std::string::npos)
+  EXPECT_NE(plan.output.find(std::to_string(OwnedResources("quickstart.yaml")) +
+                             " to create, 0 to change, 0 to delete"),
+            std::string::npos)
       << plan.output;
+}
+
+// A node whose bootstrap fails fails the apply, named with its output (the extension's stderr);
+// describe and events keep it; the next apply sends the failed extension again and recovers.
+TEST_F(Examples, AFailedBootstrapNamesTheNodeAndItsOutput) {
+  azure_->CreatePrerequisites("quickstart.yaml");
+  const std::string why =
+      "easel-bootstrap: failed at step 3/4 (kubeadm init): [ERROR CRI]: container runtime is not "
+      "running";
+  json rules = {{"rules", json::array({{{"fault", "lroFailed"},
+                                        {"type", "Microsoft.Compute/virtualMachines/extensions"},
+                                        {"errorCode", "VMExtensionProvisioningError"},
+                                        {"message", why},
+                                        {"count", 1}}})}};
+  azure_->Admin("PUT", "faults", rules.dump());
+  CommandResult apply = azure_->Easel("apply -f examples/quickstart.yaml");
+  azure_->Admin("PUT", "faults", R"({"rules": []})");
+  EXPECT_EQ(apply.exit_code, 1) << apply.output;
+  EXPECT_NE(apply.output.find("easel: cluster demo failed: demo-"), std::string::npos)
+      << apply.output;
+  EXPECT_NE(apply.output.find("bootstrap failed"), std::string::npos) << apply.output;
+  EXPECT_NE(apply.output.find("[ERROR CRI]: container runtime is not running"), std::string::npos)
+      << apply.output;
+  EXPECT_NE(apply.output.find("at step 3/4 (kubeadm init)"), std::string::npos) << apply.output;
+
+  CommandResult describe = azure_->Easel("describe cluster demo");
+  EXPECT_NE(describe.output.find("Phase:     Failed"), std::string::npos) << describe.output;
+  EXPECT_NE(describe.output.find("Failed         demo-"), std::string::npos) << describe.output;
+  EXPECT_NE(describe.output.find("container runtime is not running"), std::string::npos)
+      << describe.output;
+  CommandResult events = azure_->Easel("events demo");
+  EXPECT_NE(events.output.find("node demo-"), std::string::npos) << events.output;
+  EXPECT_NE(events.output.find("container runtime is not running"), std::string::npos)
+      << events.output;
+
+  CommandResult again = azure_->Easel("apply -f examples/quickstart.yaml");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  CommandResult del = azure_->Easel("delete cluster demo");
+  EXPECT_EQ(del.exit_code, 0) << del.output;
 }
 
 TEST_F(Examples, InvalidSpecIsRefusedBeforeAnyCall) {

@@ -56,7 +56,7 @@ TEST(Golden, EveryExamplePlansExactlyAsCheckedIn) {
 TEST(Golden, NoGoldenFileWithoutItsExample) {
   for (const auto& e : fs::directory_iterator(fs::path(EASEL_SOURCE_DIR) / "tests/golden")) {
     std::string stem = e.path().filename().string();
-    stem = stem.substr(0, stem.find(".plan.json"));
+    stem = stem.substr(0, stem.find('.'));  // <example>.plan.json, <example>.user-data.yaml
     EXPECT_TRUE(fs::exists(fs::path(EASEL_SOURCE_DIR) / "examples" / (stem + ".yaml")))
         << e.path() << " has no example";
   }

@@ -38,13 +38,14 @@ class SpecGenerator {
               {"location", location},
               {"resourceGroup", "rg-" + Word(1, 20)},
               {"kubernetesVersion",
-               "1." + std::to_string(Int(25, 33)) + "." + std::to_string(Int(0, 12))},
+               "1." + std::to_string(Int(35, 37)) + "." + std::to_string(Int(0, 12))},
               {"sshPublicKey", kKey},
               {"image",
                {{"vhdUrl", "https://img" + Word(3, 8) + ".blob.core.windows.net/images/" +
                                Word(1, 30) + ".vhd"}}}};
     bool dynamic = Int(0, 9) < 7;
-    int a = Int(0, 255);
+    int a = Int(0, 239);
+    if (a >= 96) a += 16;  // 10.96.0.0/12 is the default service range: no VNet may overlap it
     std::string cp_cidr = "10." + std::to_string(a) + "." + std::to_string(Int(0, 15)) + ".0/24";
     if (dynamic) {
       s["network"] = {

@@ -30,15 +30,15 @@ step() {
 }
 # Records the failed step (the first record wins: a failure inside $(...) is the precise one).
 fail() {
-  echo "easel-bootstrap: failed at step $step_number ($step_name): $1" >&2
+  echo "easel-bootstrap: failed at step $step_number/$STEPS ($step_name): $1" >&2
   [ -f "$state/bootstrap-failed" ] ||
-    printf '%s\n' "$step_number/$STEPS $step_name: $1" >"$state/bootstrap-failed"
+    printf '%s\n' "$step_number/$STEPS ($step_name): $1" >"$state/bootstrap-failed"
   exit 1
 }
 on_exit() {
   local status=$?
   if [ "$status" != 0 ] && [ ! -f "$state/bootstrap-failed" ]; then
-    printf '%s\n' "$step_number/$STEPS $step_name: exited with status $status" >"$state/bootstrap-failed"
+    printf '%s\n' "$step_number/$STEPS ($step_name): exited with status $status" >"$state/bootstrap-failed"
   fi
 }
 trap on_exit EXIT

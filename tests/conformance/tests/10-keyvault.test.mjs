@@ -117,6 +117,10 @@ test("secrets: challenge, set (new version each time), get, versions, list, dele
   assert.ok(listed.includes("ca-key"));
   await rejects(client.getSecret("missing"), 404, "SecretNotFound");
   await rejects(client.setSecret("bad_name", "x"), 400);
+  const vaultToken = (await credential.getToken("https://vault.azure.net/.default")).token;
+  const typed = await call("PUT", `${uri}secrets/typed?api-version=7.4`, { body: { value: "x", attributes: { enabled: "yes" } }, headers: { authorization: `Bearer ${vaultToken}` } });
+  assert.equal(typed.status, 400);
+  assert.equal(typed.json.error.code, "BadParameter");
   // Soft delete: gone from get, listed as deleted, the name cannot be reused, recover restores it.
   const poller = await client.beginDeleteSecret("ca-key", { intervalInMs: 5 });
   const deleted = await poller.pollUntilDone();

@@ -11,7 +11,7 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { SecretClient } from "@azure/keyvault-secrets";
-import { credential, clientOptions, poll, sub, unique, rejects, rgId, info, call, admin } from "./lib.mjs";
+import { credential, clientOptions, poll, sub, unique, rejects, rgId, info, call, admin, arm } from "./lib.mjs";
 
 const resources = new ResourceManagementClient(credential, sub, clientOptions);
 const net = new NetworkManagementClient(credential, sub, clientOptions);
@@ -302,6 +302,11 @@ test("no or hostile user data: the extension fails with a clear stderr, azsim ke
   }
   // customData that is not base64 is refused by ARM, as Azure does.
   await rejects(vm("hud4", undefined, { rawCustomData: "not base64 !!" }), 400, "InvalidParameter");
+  // Fields of the wrong JSON type are refused, as the Compute RP does.
+  const extPath = `${rgId(rg)}/providers/Microsoft.Compute/virtualMachines/nud0/extensions/other?api-version=2024-07-01`;
+  const typed = await arm("PUT", extPath, { location: loc, properties: { publisher: "Microsoft.Azure.Extensions", type: "CustomScriptX", typeHandlerVersion: 2 } });
+  assert.equal(typed.status, 400);
+  assert.equal(typed.json.error.code, "InvalidRequestContent");
   assert.equal((await admin("GET", "health")).json.status, "ok");
 });
 

@@ -1,0 +1,43 @@
+// The spec loader exactly as `easel validate -f FILE` runs it: the bytes are written to a file
+// and loaded (read, parsed as YAML or JSON, validated) with the embedded catalog, then the
+// diagnostics are formatted. Any crash, sanitizer report, hang or leak is a bug.
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "spec/catalog.h"
+#include "spec/load.h"
+
+namespace {
+
+std::string& SpecPath() {
+  static std::string path = [] {
+    char tmpl[] = "/tmp/easel-fuzz-spec-XXXXXX";
+    const char* dir = mkdtemp(tmpl);
+    if (!dir) std::abort();
+    return std::string(dir) + "/spec.yaml";
+  }();
+  return path;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string& path = SpecPath();
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) std::abort();
+  if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
+  std::fclose(f);
+  easel::spec::Diagnostics diagnostics;
+  easel::spec::ClusterSpec spec =
+      easel::spec::LoadClusterSpec(path, easel::spec::EmbeddedCatalog(), &diagnostics);
+  size_t total = 0;
+  for (const std::string& line : diagnostics.Lines()) total += line.size();
+  (void)total;
+  (void)spec;
+  return 0;
+}
