@@ -1,7 +1,8 @@
 // The api-version easel uses for each resource type. Each matches the model of a pinned
 // official SDK package (tests/azure-models checks every planned body against it):
 // @azure/arm-network 36.0.0, @azure/arm-privatedns 3.2.0, @azure/arm-storage 19.1.0,
-// @azure/arm-compute 23.3.0.
+// @azure/arm-compute 23.3.0 (kCompute for VMs, images and VM extensions alike),
+// @azure/arm-keyvault 3.2.0, @azure/arm-msi 2.2.0.
 #pragma once
 
 namespace easel::plan::api {

@@ -25,7 +25,23 @@
 // TypeSpec-generated without them) and whose api-version is the one easel
 // targets: arm-network 36.0.0 (2025-05-01), arm-privatedns 3.2.0 (2020-06-01),
 // arm-storage 19.1.0 (2025-06-01), arm-compute 23.3.0 (2025-04-01 for
-// virtualMachines and images).
+// virtualMachines, virtualMachines/extensions and images), arm-keyvault 3.2.0
+// (2024-11-01), arm-msi 2.2.0 (2024-11-30).
+//
+// Late-bound placeholders: a plan cannot know some values offline (the
+// deployer's tenant and object id, a field of a resource created earlier in the
+// same apply, a VM's user data), so it writes whole-string placeholders that
+// the engine resolves just before it sends the body (src/plan/late_bound.h):
+// "{{deployer:tenantId}}", "{{deployer:objectId}}", "{{ref:<ARM id>#<JSON
+// pointer>}}" and "{{userData:init|control-plane|worker}}". Such a string is
+// accepted wherever the model wants a value whose JSON form is a string
+// (String, Uuid, ByteArray, Date, ...; not Number, Boolean, Enum or objects),
+// without checking that string's format or its constraints (Pattern,
+// MaxLength, ...): the value that is sent is not the placeholder. Every
+// accepted placeholder is listed in the result (`placeholders`), with the
+// format or constraints the placeholder itself would fail (`waived`), so a
+// test can pin exactly what is waived. A "{{...}}" string that is not one of
+// these forms is a problem.
 //
 // Usage: node check-plan.mjs FILE...   (exit 1 if any problem, 2 on usage error)
 
@@ -36,6 +52,8 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import { StorageManagementClient } from "@azure/arm-storage";
 import { ComputeManagementClient } from "@azure/arm-compute";
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 
 const require = createRequire(import.meta.url);
 
@@ -44,6 +62,8 @@ const PACKAGES = {
   privatedns: { name: "@azure/arm-privatedns", Client: PrivateDnsManagementClient },
   storage: { name: "@azure/arm-storage", Client: StorageManagementClient },
   compute: { name: "@azure/arm-compute", Client: ComputeManagementClient },
+  keyvault: { name: "@azure/arm-keyvault", Client: KeyVaultManagementClient },
+  msi: { name: "@azure/arm-msi", Client: ManagedServiceIdentityClient },
 };
 
 // Resource type -> the SDK PUT operation whose request body the plan's body is,
@@ -104,6 +124,18 @@ export const RESOURCE_TYPES = {
   "Microsoft.Compute/virtualMachines": {
     pkg: "compute", mapper: "VirtualMachine",
     put: (c) => c.virtualMachines.beginCreateOrUpdate("rg", "n", {}),
+  },
+  "Microsoft.Compute/virtualMachines/extensions": {
+    pkg: "compute", mapper: "VirtualMachineExtension",
+    put: (c) => c.virtualMachineExtensions.beginCreateOrUpdate("rg", "vm", "e", {}),
+  },
+  "Microsoft.KeyVault/vaults": {
+    pkg: "keyvault", mapper: "VaultCreateOrUpdateParameters",
+    put: (c) => c.vaults.beginCreateOrUpdate("rg", "n", {}),
+  },
+  "Microsoft.ManagedIdentity/userAssignedIdentities": {
+    pkg: "msi", mapper: "Identity",
+    put: (c) => c.userAssignedIdentities.createOrUpdate("rg", "n", {}),
   },
 };
 
@@ -229,10 +261,59 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 const BASE64URL_RE = /^[A-Za-z0-9_-]*$/;
 
+// Late-bound placeholders (src/plan/late_bound.h): any whole "{{...}}" string is
+// taken for one; only these forms are ones the engine resolves.
+const PLACEHOLDER_RE = /^\{\{[\s\S]*\}\}$/;
+const PLACEHOLDER_FORMS = [
+  /^\{\{deployer:(tenantId|objectId)\}\}$/,
+  /^\{\{ref:\/subscriptions\/[^#{}\s]+#(\/[^/{}\s]+)+\}\}$/,
+  /^\{\{userData:(init|control-plane|worker)\}\}$/,
+];
+// Model types whose JSON form is a string: a placeholder may stand for their value.
+const STRING_TYPES = new Set([
+  "String", "Uuid", "ByteArray", "Base64Url", "Date", "DateTime", "DateTimeRfc1123", "TimeSpan",
+]);
+
+export function isPlaceholder(value) {
+  return typeof value === "string" && PLACEHOLDER_RE.test(value);
+}
+
+export function isKnownPlaceholder(value) {
+  return isPlaceholder(value) && PLACEHOLDER_FORMS.some((re) => re.test(value));
+}
+
 class Walker {
-  constructor(modelMappers, report) {
+  constructor(modelMappers, report, placeholder = () => {}) {
     this.modelMappers = modelMappers;
     this.report = report; // (path, message) => void
+    this.placeholder = placeholder; // ({path, value, expected, waived}) => void
+  }
+
+  // A late-bound placeholder where the model wants `mapper`: accepted when the
+  // JSON form of the model's value is a string (recording what the placeholder
+  // itself would fail: the type's format, constraints), else reported. Returns
+  // false when `value` is not a placeholder (the caller checks it as usual).
+  latePlaceholder(value, mapper, path) {
+    if (!isPlaceholder(value)) return false;
+    const type = mapper.type ?? {};
+    if (!isKnownPlaceholder(value)) {
+      this.report(path, `unknown late-bound placeholder ${truncate(JSON.stringify(value))} (see src/plan/late_bound.h)`);
+      return true;
+    }
+    if (!STRING_TYPES.has(type.name) && type.name !== "Object" && type.name !== "any") {
+      this.report(path, `a late-bound placeholder cannot stand for ${this.typeLabel(mapper)}: ${truncate(JSON.stringify(value))}`);
+      return true;
+    }
+    const waived = [];
+    if (type.name !== "String" && STRING_TYPES.has(type.name)) {
+      const probe = new Walker(this.modelMappers, () => waived.push(`format ${type.name}`));
+      probe.typeCheck(value, type, path, mapper);
+    }
+    for (const what of constraintViolations(value, mapper.constraints)) {
+      waived.push(`constraint ${what.replace(/ \(value .*\)$/, "")}`);
+    }
+    this.placeholder({ path, value, expected: this.typeLabel(mapper), waived });
+    return true;
   }
 
   // Checks `value` (known to be present, i.e. !== undefined) against a property mapper.
@@ -253,6 +334,7 @@ class Walker {
       }
       return;
     }
+    if (this.latePlaceholder(value, mapper, path)) return;
     const type = mapper.type ?? {};
     if (!this.typeCheck(value, type, path, mapper)) return;
     this.constraints(value, mapper.constraints, path);
@@ -351,28 +433,7 @@ class Walker {
   }
 
   constraints(value, c, path) {
-    if (!c) return;
-    const fail = (what) => this.report(path, `violates constraint ${what}`);
-    const num = typeof value === "number";
-    const str = typeof value === "string";
-    const arr = Array.isArray(value);
-    if (num && c.ExclusiveMaximum !== undefined && value >= c.ExclusiveMaximum) fail(`ExclusiveMaximum ${c.ExclusiveMaximum} (value ${value})`);
-    if (num && c.ExclusiveMinimum !== undefined && value <= c.ExclusiveMinimum) fail(`ExclusiveMinimum ${c.ExclusiveMinimum} (value ${value})`);
-    if (num && c.InclusiveMaximum !== undefined && value > c.InclusiveMaximum) fail(`InclusiveMaximum ${c.InclusiveMaximum} (value ${value})`);
-    if (num && c.InclusiveMinimum !== undefined && value < c.InclusiveMinimum) fail(`InclusiveMinimum ${c.InclusiveMinimum} (value ${value})`);
-    if (num && c.MultipleOf !== undefined && value % c.MultipleOf !== 0) fail(`MultipleOf ${c.MultipleOf} (value ${value})`);
-    if (str && c.MaxLength !== undefined && value.length > c.MaxLength) fail(`MaxLength ${c.MaxLength} (length ${value.length})`);
-    if (str && c.MinLength !== undefined && value.length < c.MinLength) fail(`MinLength ${c.MinLength} (length ${value.length})`);
-    if (str && c.Pattern !== undefined) {
-      const re = typeof c.Pattern === "string" ? new RegExp(c.Pattern) : c.Pattern;
-      if (!re.test(value)) fail(`Pattern ${re} (value ${truncate(JSON.stringify(value))})`);
-    }
-    if (arr && c.MaxItems !== undefined && value.length > c.MaxItems) fail(`MaxItems ${c.MaxItems} (${value.length} items)`);
-    if (arr && c.MinItems !== undefined && value.length < c.MinItems) fail(`MinItems ${c.MinItems} (${value.length} items)`);
-    if (arr && c.UniqueItems) {
-      const seen = new Set(value.map((v) => JSON.stringify(v)));
-      if (seen.size !== value.length) fail("UniqueItems");
-    }
+    for (const what of constraintViolations(value, c)) this.report(path, `violates constraint ${what}`);
   }
 
   // The composite's own type with modelProperties, following className
@@ -474,6 +535,34 @@ class Walker {
   }
 }
 
+// The constraints `value` violates, e.g. ["MaxLength 24 (length 30)"].
+function constraintViolations(value, c) {
+  const out = [];
+  if (!c) return out;
+  const fail = (what) => out.push(what);
+  const num = typeof value === "number";
+  const str = typeof value === "string";
+  const arr = Array.isArray(value);
+  if (num && c.ExclusiveMaximum !== undefined && value >= c.ExclusiveMaximum) fail(`ExclusiveMaximum ${c.ExclusiveMaximum} (value ${value})`);
+  if (num && c.ExclusiveMinimum !== undefined && value <= c.ExclusiveMinimum) fail(`ExclusiveMinimum ${c.ExclusiveMinimum} (value ${value})`);
+  if (num && c.InclusiveMaximum !== undefined && value > c.InclusiveMaximum) fail(`InclusiveMaximum ${c.InclusiveMaximum} (value ${value})`);
+  if (num && c.InclusiveMinimum !== undefined && value < c.InclusiveMinimum) fail(`InclusiveMinimum ${c.InclusiveMinimum} (value ${value})`);
+  if (num && c.MultipleOf !== undefined && value % c.MultipleOf !== 0) fail(`MultipleOf ${c.MultipleOf} (value ${value})`);
+  if (str && c.MaxLength !== undefined && value.length > c.MaxLength) fail(`MaxLength ${c.MaxLength} (length ${value.length})`);
+  if (str && c.MinLength !== undefined && value.length < c.MinLength) fail(`MinLength ${c.MinLength} (length ${value.length})`);
+  if (str && c.Pattern !== undefined) {
+    const re = typeof c.Pattern === "string" ? new RegExp(c.Pattern) : c.Pattern;
+    if (!re.test(value)) fail(`Pattern ${re} (value ${truncate(JSON.stringify(value))})`);
+  }
+  if (arr && c.MaxItems !== undefined && value.length > c.MaxItems) fail(`MaxItems ${c.MaxItems} (${value.length} items)`);
+  if (arr && c.MinItems !== undefined && value.length < c.MinItems) fail(`MinItems ${c.MinItems} (${value.length} items)`);
+  if (arr && c.UniqueItems) {
+    const seen = new Set(value.map((v) => JSON.stringify(v)));
+    if (seen.size !== value.length) fail("UniqueItems");
+  }
+  return out;
+}
+
 function buildTree(modelProperties) {
   const root = { children: new Map() };
   for (const prop of Object.values(modelProperties)) {
@@ -502,10 +591,16 @@ function truncate(s, n = 60) {
   return s.length > n ? `${s.slice(0, n - 3)}...` : s;
 }
 
-/** Checks one body against a model; returns [{path, message}]. */
-export function checkBody(body, model, rootPath = "body") {
+/** Checks one body against a model; returns [{path, message}]. The late-bound
+ *  placeholders it accepted are appended to `placeholders` as
+ *  {path, value, expected, waived}. */
+export function checkBody(body, model, rootPath = "body", placeholders = []) {
   const problems = [];
-  const walker = new Walker(model.modelMappers, (path, message) => problems.push({ path, message }));
+  const walker = new Walker(
+    model.modelMappers,
+    (path, message) => problems.push({ path, message }),
+    (p) => placeholders.push(p),
+  );
   if (body === undefined || body === null) {
     problems.push({ path: rootPath, message: "missing request body" });
   } else {
@@ -523,14 +618,16 @@ function nodeLabel(node, index) {
   return `resources[${index}]`;
 }
 
-/** Checks a parsed plan. Returns {bodies, problems: [{node, path, message}]}. */
+/** Checks a parsed plan. Returns {bodies, problems: [{node, path, message}],
+ *  placeholders: [{node, path, value, expected, waived}]}. */
 export async function checkPlan(plan) {
   const models = await loadModels();
   const problems = [];
+  const placeholders = [];
   let bodies = 0;
   if (!isPlainObject(plan) || !Array.isArray(plan.resources)) {
     problems.push({ node: "plan", path: "resources", message: "plan has no resources array" });
-    return { bodies, problems };
+    return { bodies, problems, placeholders };
   }
   plan.resources.forEach((node, i) => {
     const label = nodeLabel(node, i);
@@ -557,9 +654,11 @@ export async function checkPlan(plan) {
       );
     }
     bodies++;
-    for (const p of checkBody(node.body, model)) add(p.path, p.message);
+    const accepted = [];
+    for (const p of checkBody(node.body, model, "body", accepted)) add(p.path, p.message);
+    for (const p of accepted) placeholders.push({ node: label, ...p });
   });
-  return { bodies, problems };
+  return { bodies, problems, placeholders };
 }
 
 export function formatProblem(p) {

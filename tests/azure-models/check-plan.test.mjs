@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { checkBody, checkPlan, formatProblem, loadModels, RESOURCE_TYPES } from "./check-plan.mjs";
+import { checkBody, checkPlan, formatProblem, isKnownPlaceholder, loadModels, RESOURCE_TYPES } from "./check-plan.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SAMPLE = here("./fixtures/sample-plan.json");
@@ -44,6 +44,11 @@ describe("models taken from the pinned @azure/arm-* packages", () => {
     "Microsoft.Storage/storageAccounts/blobServices/containers": ["@azure/arm-storage", "19.1.0", "2025-06-01", "BlobContainer"],
     "Microsoft.Compute/images": ["@azure/arm-compute", "23.3.0", "2025-04-01", "Image"],
     "Microsoft.Compute/virtualMachines": ["@azure/arm-compute", "23.3.0", "2025-04-01", "VirtualMachine"],
+    // The same api-version as virtualMachines: arm-compute's operation specs for both use
+    // Parameters.apiVersion, so one constant (api::kCompute) fits both.
+    "Microsoft.Compute/virtualMachines/extensions": ["@azure/arm-compute", "23.3.0", "2025-04-01", "VirtualMachineExtension"],
+    "Microsoft.KeyVault/vaults": ["@azure/arm-keyvault", "3.2.0", "2024-11-01", "VaultCreateOrUpdateParameters"],
+    "Microsoft.ManagedIdentity/userAssignedIdentities": ["@azure/arm-msi", "2.2.0", "2024-11-30", "Identity"],
   };
 
   test("each type maps to the PUT operation's request body and api-version", async () => {
@@ -139,6 +144,28 @@ describe("broken bodies are caught", () => {
       ["demo-nsg: body: missing request body"]],
     ["unknown action", (n) => { n("demo-nsg").action = "update"; },
       ['demo-nsg: action: unknown action "update" (expected "create" or "read")']],
+    ["wrong enum casing in a key vault sku", (n) => { n("easelkvdemo").body.properties.sku.name = "Standard"; },
+      ['easelkvdemo: body.properties.sku.name: value "Standard" is not one of the allowed values "standard", "premium" (did you mean "standard"?)']],
+    ["key vault without its tenant", (n) => { delete n("easelkvdemo").body.properties.tenantId; },
+      ["easelkvdemo: body.properties.tenantId: missing required property (Uuid)"]],
+    ["access policy without its object id", (n) => { delete n("easelkvdemo").body.properties.accessPolicies[0].objectId; },
+      ["easelkvdemo: body.properties.accessPolicies[0].objectId: missing required property (String)"]],
+    ["read-only property of a key vault", (n) => { n("easelkvdemo").body.properties.hsmPoolResourceId = "pool"; },
+      ["easelkvdemo: body.properties.hsmPoolResourceId: read-only property must not be set"]],
+    ["read-only principal id of an identity", (n) => {
+      n("demo-control-plane").body.properties = { principalId: "00000000-0000-0000-0000-000000000001" };
+    }, ["demo-control-plane: body.properties.principalId: read-only property must not be set"]],
+    ["misspelled extension property", (n) => {
+      const p = n("demo-cp-0/bootstrap").body.properties;
+      p.typeHandlerVerison = p.typeHandlerVersion;
+      delete p.typeHandlerVersion;
+    }, ["demo-cp-0/bootstrap: body.properties.typeHandlerVerison: unknown property (did you mean typeHandlerVersion?)"]],
+    ["extension type at the top level (read-only there)", (n) => { n("demo-cp-0/bootstrap").body.type = "CustomScript"; },
+      ["demo-cp-0/bootstrap: body.type: read-only property must not be set"]],
+    ["wrong enum casing of a VM identity", (n) => { n("demo-cp-0").body.identity.type = "userAssigned"; },
+      ['demo-cp-0: body.identity.type: value "userAssigned" is not one of the allowed values "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned", "None" (did you mean "UserAssigned"?)']],
+    ["a GUID that is not one", (n) => { n("easelkvdemo").body.properties.tenantId = "my-tenant"; },
+      ['easelkvdemo: body.properties.tenantId: expected Uuid, got string "my-tenant"']],
   ];
 
   for (const [name, mutate, expected] of cases) {
@@ -198,6 +225,75 @@ describe("broken bodies are caught", () => {
   });
 });
 
+describe("late-bound placeholders", () => {
+  const IDENTITY = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/demo-control-plane";
+
+  test("are accepted where the model wants a string, and listed with what they waive", async () => {
+    const { problems, placeholders } = await checkPlan(sample());
+    assert.deepEqual(problems, []);
+    assert.deepEqual(placeholders.map((p) => [p.node, p.path, p.value, p.expected, p.waived]), [
+      ["easelkvdemo", "body.properties.tenantId", "{{deployer:tenantId}}", "Uuid", ["format Uuid"]],
+      ["easelkvdemo", "body.properties.accessPolicies[0].tenantId", "{{deployer:tenantId}}", "Uuid", ["format Uuid"]],
+      ["easelkvdemo", "body.properties.accessPolicies[0].objectId", `{{ref:${IDENTITY}#/properties/principalId}}`, "String", []],
+      ["easelkvdemo", "body.properties.accessPolicies[1].tenantId", "{{deployer:tenantId}}", "Uuid", ["format Uuid"]],
+      ["easelkvdemo", "body.properties.accessPolicies[1].objectId", "{{deployer:objectId}}", "String", []],
+      ["demo-cp-0", "body.properties.osProfile.customData", "{{userData:init}}", "String", []],
+    ]);
+  });
+
+  const cases = [
+    ["not for a Number", (n) => { n("easelkvdemo").body.properties.softDeleteRetentionInDays = "{{deployer:tenantId}}"; },
+      ['easelkvdemo: body.properties.softDeleteRetentionInDays: a late-bound placeholder cannot stand for Number: "{{deployer:tenantId}}"']],
+    ["not for a Boolean", (n) => { n("easelkvdemo").body.properties.enableRbacAuthorization = "{{deployer:objectId}}"; },
+      ['easelkvdemo: body.properties.enableRbacAuthorization: a late-bound placeholder cannot stand for Boolean: "{{deployer:objectId}}"']],
+    ["not for an Enum (its values are known offline)", (n) => { n("easelkvdemo").body.properties.sku.name = "{{deployer:tenantId}}"; },
+      ['easelkvdemo: body.properties.sku.name: a late-bound placeholder cannot stand for Enum: "{{deployer:tenantId}}"']],
+    ["not for an object", (n) => { n("demo-cp-0").body.properties.osProfile = "{{userData:init}}"; },
+      ['demo-cp-0: body.properties.osProfile: a late-bound placeholder cannot stand for object (OSProfile): "{{userData:init}}"']],
+    ["an unknown deployer field", (n) => { n("easelkvdemo").body.properties.tenantId = "{{deployer:secret}}"; },
+      ['easelkvdemo: body.properties.tenantId: unknown late-bound placeholder "{{deployer:secret}}" (see src/plan/late_bound.h)']],
+    ["an unknown user data role", (n) => { n("demo-cp-0").body.properties.osProfile.customData = "{{userData:master}}"; },
+      ['demo-cp-0: body.properties.osProfile.customData: unknown late-bound placeholder "{{userData:master}}" (see src/plan/late_bound.h)']],
+    ["a reference without an ARM id and pointer", (n) => {
+      n("easelkvdemo").body.properties.accessPolicies[0].objectId = "{{ref:demo-control-plane.principalId}}";
+    }, ['easelkvdemo: body.properties.accessPolicies[0].objectId: unknown late-bound placeholder "{{ref:demo-control-plane.principalId}}" (see src/plan/late_bound.h)']],
+  ];
+  for (const [name, mutate, expected] of cases) {
+    test(name, async () => {
+      assert.deepEqual(await problemsAfter(mutate), expected);
+    });
+  }
+
+  test("the forms of src/plan/late_bound.h", () => {
+    for (const v of ["{{deployer:tenantId}}", "{{deployer:objectId}}", "{{userData:init}}",
+      "{{userData:control-plane}}", "{{userData:worker}}", `{{ref:${IDENTITY}#/properties/clientId}}`]) {
+      assert.ok(isKnownPlaceholder(v), v);
+    }
+    for (const v of ["{{deployer:tenantid}}", "{{userData:}}", `{{ref:${IDENTITY}}}`, `{{ref:${IDENTITY}#}}`,
+      "x{{deployer:tenantId}}", "{{deployer:tenantId}} ", "{deployer:tenantId}"]) {
+      assert.ok(!isKnownPlaceholder(v), v);
+    }
+  });
+
+  test("constraints a placeholder would fail are waived and listed, not reported", () => {
+    const model = {
+      modelMappers: {},
+      mapper: { type: { name: "Composite", className: "T", modelProperties: {
+        name: { serializedName: "name", constraints: { Pattern: /^[a-z0-9]{3,24}$/, MaxLength: 24 }, type: { name: "String" } },
+      } } },
+    };
+    const placeholders = [];
+    assert.deepEqual(checkBody({ name: "{{deployer:objectId}}" }, model, "body", placeholders), []);
+    assert.deepEqual(placeholders, [{
+      path: "body.name", value: "{{deployer:objectId}}", expected: "String", waived: ["constraint Pattern /^[a-z0-9]{3,24}$/"],
+    }]);
+    // A literal value is still held to them.
+    assert.deepEqual(checkBody({ name: "Not-Valid" }, model), [
+      { path: "body.name", message: 'violates constraint Pattern /^[a-z0-9]{3,24}$/ (value "Not-Valid")' },
+    ]);
+  });
+});
+
 describe("golden plans from ../golden", () => {
   const files = existsSync(GOLDEN_DIR)
     ? readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".plan.json")).sort()
@@ -211,9 +307,30 @@ describe("golden plans from ../golden", () => {
   for (const file of files) {
     test(`${file} has no problems`, async () => {
       const plan = JSON.parse(readFileSync(`${GOLDEN_DIR}/${file}`, "utf8"));
-      const { bodies, problems } = await checkPlan(plan);
+      const { bodies, problems, placeholders } = await checkPlan(plan);
       assert.deepEqual(problems.map(formatProblem), []);
       assert.ok(bodies > 0, `${file} has no create bodies to check`);
+      // What the golden plans' placeholders are excused from: only the GUID format of the tenant
+      // ids (the deployer's tenant, known when the token is). No Pattern or length constraint is
+      // waived; a new waiver must be a deliberate change here.
+      const waived = placeholders.filter((p) => p.waived.length).map((p) => `${p.path}: ${p.waived.join(", ")}`);
+      assert.deepEqual(
+        [...new Set(waived)].sort(),
+        [
+          "body.properties.accessPolicies[0].tenantId: format Uuid",
+          "body.properties.accessPolicies[1].tenantId: format Uuid",
+          "body.properties.tenantId: format Uuid",
+        ],
+      );
+      const byPath = [...new Set(placeholders.map((p) => `${p.path} ${p.expected}`))].sort();
+      assert.deepEqual(byPath, [
+        "body.properties.accessPolicies[0].objectId String",
+        "body.properties.accessPolicies[0].tenantId Uuid",
+        "body.properties.accessPolicies[1].objectId String",
+        "body.properties.accessPolicies[1].tenantId Uuid",
+        "body.properties.osProfile.customData String",
+        "body.properties.tenantId Uuid",
+      ]);
     });
   }
 });

@@ -38,8 +38,10 @@ LocalAzure::LocalAzure(double time_scale) {
   }
   arm_endpoint_ = ready["arm"];
   subscription_ = ready["subscriptionId"];
+  ca_file_ = ready["caFile"];
+  tenant_id_ = ready["tenantId"];
   HttpClientOptions options;
-  options.ca_bundle = ready["caFile"];
+  options.ca_bundle = ca_file_;
   http_ = std::make_unique<HttpClient>(options);
   credential_ =
       std::make_unique<azure::CachingCredential>(std::make_unique<azure::ClientSecretCredential>(

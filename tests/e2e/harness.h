@@ -47,6 +47,13 @@ class LocalAzure {
   // The request log as JSON objects, those with seq > `since`.
   std::vector<nlohmann::json> Requests(int64_t since = 0);
   const std::string& home() const { return home_; }
+  // From azsim's ready line: the ARM (and IMDS) base URL, its CA file and the tenant.
+  const std::string& arm_endpoint() const { return arm_endpoint_; }
+  const std::string& ca_file() const { return ca_file_; }
+  const std::string& tenant_id() const { return tenant_id_; }
+  // The HTTP client (trusting azsim's CA) and the test principal's credential, for data planes.
+  HttpClient& http() { return *http_; }
+  azure::TokenCredential& credential() { return *credential_; }
 
   // Creates what an example expects to exist already (its resource group; the shared VNet of
   // static-placement; the storage account of custom-storage). Returns the ids of the existing
@@ -54,7 +61,7 @@ class LocalAzure {
   std::vector<std::string> CreatePrerequisites(const std::string& example);
 
  private:
-  std::string home_, arm_endpoint_, subscription_, error_;
+  std::string home_, arm_endpoint_, subscription_, ca_file_, tenant_id_, error_;
   bool ok_ = false;
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<azure::TokenCredential> credential_;

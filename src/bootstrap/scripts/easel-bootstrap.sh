@@ -48,6 +48,13 @@ json_field() {
   sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*/\1/p' | head -n 1
 }
 
+# The start of an error answer (file $1), on one line, and the file removed. Long enough for
+# Key Vault's 403, whose message names the principal first and the vault and permission last.
+excerpt() {
+  head -c 1000 "$1" | tr '\r\n' '  '
+  rm -f "$1"
+}
+
 # A token for Key Vault from the node's user-assigned identity.
 vault_token() {
   local body status
@@ -56,7 +63,7 @@ vault_token() {
     "$imds/metadata/identity/oauth2/token?api-version=2018-02-01&resource=$VAULT_RESOURCE&client_id=$IDENTITY_CLIENT_ID") ||
     fail "the instance metadata service did not answer"
   if [ "$status" != 200 ]; then
-    fail "the instance metadata service refused a token for identity $IDENTITY_CLIENT_ID: $status $(head -c 300 "$body")"
+    fail "the instance metadata service refused a token for identity $IDENTITY_CLIENT_ID: $status $(excerpt "$body")"
   fi
   json_field access_token <"$body"
   rm -f "$body"
@@ -69,7 +76,7 @@ fetch_secret() {
   status=$(curl -sS -o "$body" -w '%{http_code}' -H "Authorization: Bearer $token" \
     "${VAULT_URI}secrets/$name?api-version=7.4") || fail "Key Vault $VAULT_URI did not answer"
   if [ "$status" != 200 ]; then
-    fail "reading secret $name from $VAULT_URI: $status $(head -c 300 "$body")"
+    fail "reading secret $name from $VAULT_URI: $status $(excerpt "$body")"
   fi
   value=$(json_field value <"$body")
   rm -f "$body"
