@@ -189,13 +189,21 @@ bool JoinTokenValid(const std::string& token, const std::vector<std::string>& li
   for (const auto& t : listed)
     if (t == token) return true;
   if (seed.empty()) return false;
-  std::vector<std::string> keys = {seed};
-  std::string decoded;
-  bool hex =
-      seed.size() % 2 == 0 && seed.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
-  if (hex) {
-    for (size_t i = 0; i < seed.size(); i += 2)
-      decoded += char(std::stoi(seed.substr(i, 2), nullptr, 16));
+  // The node reads the secret as easel stores it (base64 of the hex seed), decodes it, and keys
+  // the HMAC with the bytes the hex encodes (openssl -macopt hexkey:); a raw hex or raw value is
+  // accepted too, for clients that store it so.
+  std::vector<std::string> texts = {seed};
+  std::string unwrapped;
+  if (Base64Decode(seed, &unwrapped)) texts.push_back(unwrapped);
+  std::vector<std::string> keys;
+  for (const std::string& text : texts) {
+    keys.push_back(text);
+    bool hex = !text.empty() && text.size() % 2 == 0 &&
+               text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!hex) continue;
+    std::string decoded;
+    for (size_t i = 0; i < text.size(); i += 2)
+      decoded += char(std::stoi(text.substr(i, 2), nullptr, 16));
     keys.push_back(decoded);
   }
   int64_t window = int64_t(std::floor(now / 3600));
@@ -206,7 +214,7 @@ bool JoinTokenValid(const std::string& token, const std::vector<std::string>& li
 }
 
 std::string KubeadmInitStdout(const std::string& endpoint) {
-  return "[init] Using Kubernetes version: v1.30.0\n"
+  return "[init] Using Kubernetes version from the configuration\n"
          "[preflight] Running pre-flight checks\n"
          "[certs] Using the existing \"ca\" certificate and key\n"
          "[kubeconfig] Writing \"admin.conf\" kubeconfig file\n"
