@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
+#include "common/http_client.h"  // UrlEncode
 #include "common/strings.h"
 #include "spec/kubernetes_catalog.h"
 #include "spec/naming.h"
@@ -25,21 +26,6 @@ struct File {
   std::string permissions;
   std::string content;
 };
-
-std::string UrlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The boot script's settings, as shell assignments. Values are names and URLs easel validated;
 // one that could break the quoting is refused rather than escaped.
