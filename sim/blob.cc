@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -179,7 +180,7 @@ struct BlobService::Impl {
                          {"modified", c.modified},
                          {"public", c.public_access},
                          {"metadata", c.metadata}}
-                        .dump());
+                        .dump(-1, ' ', false, json::error_handler_t::replace));
   }
   void SaveBlob(const std::string& key) {
     const BlobMeta& b = blobs[key];
@@ -212,7 +213,7 @@ struct BlobService::Impl {
               {"copySourceKey", b.copy_source_key},
               {"copySourceEtag", b.copy_source_etag},
               {"file", b.file}};
-    (void)store.Put("blob", key, j.dump());
+    (void)store.Put("blob", key, j.dump(-1, ' ', false, json::error_handler_t::replace));
   }
   static BlobMeta BlobFromJson(const json& j) {
     BlobMeta b;
@@ -657,6 +658,26 @@ void BlobHeaders(HttpResponse& res, const BlobMeta& b) {
     if (b.copy_status != "pending") res.Set("x-ms-copy-completion-time", HttpDate(b.copy_done));
     if (!b.copy_description.empty()) res.Set("x-ms-copy-status-description", b.copy_description);
   }
+}
+
+// Azure's rule for x-ms-meta-* headers: names are C# identifiers, values printable ASCII. Anything
+// else is 400 InvalidMetadata (it also kept invalid UTF-8 out of the persisted JSON, whose dump
+// threw on it: found by tests/fuzz/sim_blob).
+bool MetadataValid(const HttpRequest& req) {
+  for (const auto& [k, v] : req.headers) {
+    if (!easel::StartsWith(k, "x-ms-meta-")) continue;
+    std::string name = k.substr(10);
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+    for (char c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    }
+    for (char c : v) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 std::map<std::string, std::string> MetadataFromHeaders(const HttpRequest& req) {
@@ -1488,6 +1509,10 @@ HttpResponse BlobService::Handle(const HttpRequest& http, std::string* principal
     if (r.account.empty()) {
       res = XmlError(400, "InvalidUri",
                      "The requested URI does not represent any resource on the server.");
+    } else if (!MetadataValid(http)) {
+      res = XmlError(400, "InvalidMetadata",
+                     "The metadata specified is invalid. It has characters that are not "
+                     "permitted.");
     } else if (r.container.empty()) {
       res = HandleAccount(impl, r);
     } else if (r.blob.empty()) {
