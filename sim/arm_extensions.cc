@@ -173,6 +173,30 @@ std::optional<std::pair<double, const Resource*>> InitNodeFor(Arm& arm, const Re
 
 constexpr double kMinDiscoveryWaitSeconds = 30;
 
+// Whether the cluster's init node is still on its way: a VM whose user data makes it the init node
+// of `endpoint` exists, and its bootstrap extension is absent or not finished. In Azure all VMs of
+// a cluster boot together, so a join waits for such a node; azsim compresses (and faults delay)
+// the init node's creation, so the discovery timeout only runs once no init node is pending.
+bool InitPending(Arm& arm, const std::string& endpoint, double now) {
+  std::vector<const Resource*> vms, exts;
+  arm.ForEach([&](const Resource& r) {
+    if (IEquals(r.type, kVmType)) vms.push_back(&r);
+    if (IEquals(r.type, kExtType)) exts.push_back(&r);
+  });
+  for (const Resource* vm : vms) {
+    GuestConfig g = ConfigOfVm(vm);
+    if (g.role != GuestConfig::Role::kInit || g.endpoint != endpoint) continue;
+    bool finished = false;
+    for (const Resource* e : exts) {
+      if (!IEquals(VmIdOf(e->id), vm->id)) continue;
+      Verdict v = Evaluate(arm, *e, now, false);
+      finished = finished || v.done;
+    }
+    if (!finished) return true;
+  }
+  return false;
+}
+
 Verdict Evaluate(Arm& arm, const Resource& ext, double now, bool allow_join) {
   Verdict v;
   json hidden = Arm::Hidden(ext);
@@ -228,7 +252,13 @@ Verdict Evaluate(Arm& arm, const Resource& ext, double now, bool allow_join) {
   const double join_s = g.control_plane ? kJoinControlPlaneSeconds : kJoinWorkerSeconds;
   std::optional<std::pair<double, const Resource*>> init;
   if (allow_join) init = InitNodeFor(arm, ext, g.endpoint, now);
-  if (!init || init->first > timeout) {
+  if (!init && allow_join && InitPending(arm, g.endpoint, now)) {
+    v.time = std::max(put, now) + join_s * scale;  // a lower bound of the completion
+    return v;
+  }
+  // With an init node that succeeded the join goes on: its discovery clock is taken to start
+  // with the init node's boot (see InitPending), which ends well within the timeout.
+  if (!init) {
     if (!at(timeout)) {
       // No init node is up now, so the join cannot end before one joins from now (or the
       // timeout): a lower bound, as Arm expects of `due`.
