@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fuzz::ParseFuzzRequest(std::string_view(reinterpret_cast<const char*>(data), size), false);
   req.headers["content-type"] = "application/json";
   if (!req.query.count("api-version")) req.query["api-version"] = "2024-05-01";
-  azsim::HttpResponse res = sim.arm->Handle(req, "");
+  azsim::HttpResponse res = sim.arm->Handle(req, azsim::LroFault{});
   if (res.status < 100 || res.status > 599) std::abort();
   if (res.status >= 500 && res.status != 503) std::abort();  // azsim never fails by itself
   return 0;

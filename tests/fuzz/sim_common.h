@@ -42,7 +42,9 @@ struct Sim {
     if (!blob->Start().ok()) std::abort();
     arm = std::make_unique<azsim::Arm>(
         *store, *blob, fixture,
-        azsim::Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2"});
+        azsim::Arm::Settings{0.0, "https://127.0.0.1:1", "https://127.0.0.1:2",
+                             /*open_vault_listener=*/nullptr, /*vaults=*/nullptr,
+                             /*tenant_id=*/""});
     if (!arm->Start().ok()) std::abort();
   }
   ~Sim() {
