@@ -146,3 +146,64 @@ f[56:60] = struct.pack(">HBB", 2080, 16, 63)
 f[60:64] = struct.pack(">I", 2)
 f[64:68] = struct.pack(">I", (~sum(f)) & 0xFFFFFFFF)
 put("vhd_footer", "footer-1gib", bytes(f))
+
+# pki_parse: serialized cluster secrets made with the openssl CLI (RSA and ECDSA), the PEM pieces
+# alone, and the small parsers' inputs.
+import subprocess
+import tempfile
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def secrets(algorithm):
+    with tempfile.TemporaryDirectory() as d:
+        key = ["-newkey", "rsa:2048"] if algorithm == "RSA-2048" else [
+            "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+        out = {"version": 1, "keyAlgorithm": algorithm}
+        for field, cn in (("ca", "kubernetes"), ("etcdCa", "etcd-ca"),
+                          ("frontProxyCa", "front-proxy-ca")):
+            openssl("req", "-x509", *key, "-nodes", "-keyout", "k.pem", "-out", "c.pem",
+                    "-subj", "/CN=" + cn, "-days", "3650",
+                    "-addext", "basicConstraints=critical,CA:TRUE",
+                    "-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign",
+                    cwd=d)
+            out[field] = {"cert": open(os.path.join(d, "c.pem")).read(),
+                          "key": open(os.path.join(d, "k.pem")).read()}
+        if algorithm == "RSA-2048":
+            openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                    "-out", "sa.key", cwd=d)
+        else:
+            openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-out", "sa.key", cwd=d)
+        openssl("pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=d)
+        out["serviceAccount"] = {"public": open(os.path.join(d, "sa.pub")).read(),
+                                 "private": open(os.path.join(d, "sa.key")).read()}
+        out["joinTokenSeed"] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+        return out
+
+
+for alg in ("RSA-2048", "ECDSA-P256"):
+    s = secrets(alg)
+    put("pki_parse", "secrets-" + alg, json.dumps(s))
+    put("pki_parse", "ca-cert-" + alg, s["ca"]["cert"])
+    put("pki_parse", "ca-key-" + alg, s["ca"]["key"])
+put("pki_parse", "ca-public", read("tests/data/pki/ca.crt"))
+put("pki_parse", "sa-public", read("tests/data/pki/sa.pub"))
+put("pki_parse", "wrong-version", '{"version": 2}')
+put("pki_parse", "b64-key", "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCg==")
+for i, s in enumerate(["90s", "30m", "12h", "7d", "0s", "99999999999999999999d", "1.31.2",
+                       "v1.29.0-rc.1", "RSA-2048", "ECDSA-P256"]):
+    put("pki_parse", "small%d" % i, s)
+
+# user_data: the examples, and a spec whose labels, taints and mirror carry quoting characters.
+for p in sorted(glob.glob("examples/*.yaml")):
+    put("user_data", "example-" + os.path.basename(p), read(p))
+hostile = json.loads(json.dumps(quick))
+hostile["spec"]["kubernetesVersion"] = "1.36.2"
+hostile["spec"]["image"] = {"vhdUrl": "https://acct.blob.core.windows.net/images/ubuntu-2404-kube-1.36.2.vhd"}
+hostile["spec"]["workerPools"][0]["labels"] = {"example.com/quote": "a'b", "x": "y: z"}
+hostile["spec"]["workerPools"][0]["taints"] = ["k=v'\"$(id):NoSchedule"]
+hostile["spec"]["addons"] = {"mirror": "https://mirror.example.com/'$(id)"}
+put("user_data", "hostile.json", json.dumps(hostile, indent=1))
