@@ -114,11 +114,11 @@ Result<std::unique_ptr<ClusterBootstrap>> PrepareBootstrap(const spec::ClusterSp
   return out;
 }
 
-spec::ClusterSpec LoadCheckedSpec(const std::string& file, const spec::Catalog& catalog,
-                                  spec::Diagnostics* diagnostics) {
-  spec::ClusterSpec s = spec::LoadClusterSpec(file, catalog, diagnostics);
-  if (!diagnostics->empty()) return s;
-  if (Status size = bootstrap::CheckUserDataSizes(s); !size.ok()) {
+spec::AnySpec LoadCheckedSpec(const std::string& file, const spec::Catalog& catalog,
+                              spec::Diagnostics* diagnostics) {
+  spec::AnySpec s = spec::LoadAnySpec(file, catalog, diagnostics);
+  if (!diagnostics->empty() || s.is_aks()) return s;
+  if (Status size = bootstrap::CheckUserDataSizes(s.iaas); !size.ok()) {
     const std::string& m = size.message();
     size_t colon = m.find(": ");
     diagnostics->Add(m.substr(0, colon), colon == std::string::npos ? "" : m.substr(colon + 2));

@@ -7,6 +7,7 @@
 
 #include "bootstrap/cluster_secrets.h"
 #include "engine/reconciler.h"
+#include "spec/aks.h"
 #include "spec/catalog.h"
 #include "spec/diagnostics.h"
 #include "spec/types.h"
@@ -28,8 +29,9 @@ Result<std::unique_ptr<ClusterBootstrap>> PrepareBootstrap(const spec::ClusterSp
                                                            const std::string& cloud_name,
                                                            const std::string& vault_resource);
 
-// spec::LoadClusterSpec plus the checks that need the bootstrap layer (user data sizes).
-spec::ClusterSpec LoadCheckedSpec(const std::string& file, const spec::Catalog& catalog,
-                                  spec::Diagnostics* diagnostics);
+// spec::LoadAnySpec plus, for an AzureCluster, the checks that need the bootstrap layer (user
+// data sizes).
+spec::AnySpec LoadCheckedSpec(const std::string& file, const spec::Catalog& catalog,
+                              spec::Diagnostics* diagnostics);
 
 }  // namespace easel::cli

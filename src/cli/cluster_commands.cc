@@ -12,13 +12,15 @@
 #include "cli/progress_view.h"
 #include "cli/session.h"
 #include "common/files.h"
+#include "common/strings.h"
 #include "engine/drift.h"
 #include "engine/preview.h"
 #include "engine/reconciler.h"
-#include "common/strings.h"
+#include "plan/aks_changes.h"
 #include "plan/planner.h"
-#include "plan/resource_types.h"
 #include "plan/render.h"
+#include "plan/resource_types.h"
+#include "spec/aks.h"
 #include "spec/load.h"
 #include "spec/naming.h"
 #include "spec/parse.h"
@@ -44,8 +46,8 @@ std::vector<NodeStatus> NodesOf(const std::vector<store::ResourceRecord>& resour
   for (const store::ResourceRecord& r : resources) {
     if (r.type != plan::type::kVirtualMachine) continue;
     index[ToLower(r.id)] = nodes.size();
-    nodes.push_back({r.id.substr(r.id.rfind('/') + 1), r.state == "Ready" ? "Booted" : r.state,
-                     r.last_error});
+    nodes.push_back(
+        {r.id.substr(r.id.rfind('/') + 1), r.state == "Ready" ? "Booted" : r.state, r.last_error});
   }
   for (const store::ResourceRecord& r : resources) {
     if (r.type != plan::type::kVmExtension) continue;
@@ -55,6 +57,22 @@ std::vector<NodeStatus> NodesOf(const std::vector<store::ResourceRecord>& resour
     nodes[it->second].error = r.last_error;
   }
   return nodes;
+}
+
+// "https://<fqdn>:443" of the AKS cluster in `plan` (its private FQDN for a private cluster), as
+// Azure reports it; empty when it cannot be read.
+std::string AksEndpoint(Session& ss, const plan::Plan& plan) {
+  for (const plan::ResourceNode& r : plan.resources) {
+    if (r.type != plan::type::kManagedCluster) continue;
+    Result<azure::ArmResponse> got = ss.arm->Call("GET", r.id, r.api_version);
+    if (!got.ok() || got->status != 200 || !got->body.contains("properties")) return "";
+    const Json& p = got->body["properties"];
+    for (const char* key : {"fqdn", "privateFQDN"}) {
+      if (p.contains(key) && p[key].is_string())
+        return "https://" + p[key].get<std::string>() + ":443";
+    }
+  }
+  return "";
 }
 
 // Continues in a detached child; the parent returns at once (--no-wait).
@@ -101,7 +119,7 @@ std::optional<StoredCluster> OpenStoredCluster(const CommonOptions& common, cons
 // A spec loaded, validated and planned against the context's cloud, with the session and what the
 // store knows of the cluster. Prints the problem and sets *exit_code when it cannot be had.
 struct PlannedCluster {
-  spec::ClusterSpec spec;
+  spec::AnySpec spec;
   std::unique_ptr<Session> session;
   plan::Plan plan;
   std::optional<store::ClusterRecord> record;  // the stored cluster, if any
@@ -139,9 +157,10 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
   plan::PlanOptions plan_options;
   plan_options.blob_endpoint = out.session->context.cloud.blob_endpoint;
   plan_options.cloudapp_suffix = out.session->context.cloud.cloudapp_suffix;
-  out.plan = plan::BuildPlan(out.spec, plan_options);
+  out.plan = out.spec.is_aks() ? plan::BuildAksPlan(out.spec.aks)
+                               : plan::BuildPlan(out.spec.iaas, plan_options);
   Result<std::optional<store::ClusterRecord>> stored =
-      out.session->store->GetCluster(out.spec.name);
+      out.session->store->GetCluster(out.spec.name());
   if (!stored.ok()) {
     std::cerr << "easel: " << stored.status().message() << "\n";
     *exit_code = kExitFailure;
@@ -152,6 +171,21 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
     Result<plan::Plan> p = plan::PlanFromJson(out.record->plan_json);
     if (p.ok()) out.previous = std::move(p).value();
   }
+  if (out.previous && out.previous->kind != out.plan.kind) {
+    std::cerr << "kind: cluster " << out.spec.name() << " exists as an " << out.previous->kind
+              << "; it cannot become an " << out.plan.kind << " (delete it first)\n";
+    *exit_code = kExitInvalid;
+    return std::nullopt;
+  }
+  if (out.previous && out.spec.is_aks()) {
+    spec::Diagnostics refused;
+    plan::CheckAksChanges(*out.previous, out.plan, &refused);
+    if (!refused.empty()) {
+      for (const std::string& line : refused.Lines()) std::cerr << line << "\n";
+      *exit_code = kExitInvalid;
+      return std::nullopt;
+    }
+  }
   return out;
 }
 
@@ -161,50 +195,58 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   int exit_code = kExitOk;
   std::optional<PlannedCluster> planned = LoadAndPlan(common, file, &exit_code);
   if (!planned) return exit_code;
-  const spec::ClusterSpec& s = planned->spec;
+  const spec::AnySpec& s = planned->spec;
+  const std::string& name = s.name();
   Session& ss = *planned->session;
   const plan::Plan& plan = planned->plan;
   const std::optional<plan::Plan>& previous = planned->previous;
   store::ClusterRecord record = planned->record.value_or(store::ClusterRecord{});
   bool first = !planned->record || record.phase == store::Phase::kDeleted ||
                record.phase == store::Phase::kPending;
-  record.name = s.name;
+  record.name = name;
   record.context = ss.context.name;
   Result<std::string> spec_text = ReadFileBounded(file, spec::kMaxSpecBytes);  // read fine above
   record.spec_text = spec_text.ok() ? *spec_text : "";
   record.plan_json = plan::RenderPlanJson(plan);
   record.phase = first ? store::Phase::kProvisioning : store::Phase::kUpdating;
-  record.endpoint = EndpointOf(s, ss.context.cloud);
+  record.endpoint = s.is_aks() ? record.endpoint : EndpointOf(s.iaas, ss.context.cloud);
   record.last_error.clear();
   if (Status st = ss.store->PutCluster(record); !st.ok()) {
     std::cerr << "easel: " << st.message() << "\n";
     return kExitFailure;
   }
-  (void)ss.store->AddEvent(s.name, "Normal",
+  (void)ss.store->AddEvent(name, "Normal",
                            std::string(first ? "provisioning" : "updating") + " from " + file);
   if (no_wait) {
-    std::cout << "cluster " << s.name << ": " << store::ToString(record.phase)
-              << " in the background; follow it with `easel describe cluster " << s.name << "`\n";
+    std::cout << "cluster " << name << ": " << store::ToString(record.phase)
+              << " in the background; follow it with `easel describe cluster " << name << "`\n";
     std::cout.flush();
     if (!Detach()) return kExitFailure;
   }
-  Result<std::unique_ptr<ClusterBootstrap>> bootstrap = PrepareBootstrap(
-      s, *ss.store, common.state_path, ss.context.cloud.name, ss.context.cloud.key_vault_resource);
-  if (!bootstrap.ok()) {
-    std::cerr << "easel: cluster " << s.name << ": " << bootstrap.status().message() << "\n";
-    (void)ss.store->SetPhase(s.name, store::Phase::kFailed, bootstrap.status().message());
-    return kExitFailure;
+  // AKS bootstraps its own nodes: only an AzureCluster gets user data and vault secrets.
+  std::unique_ptr<ClusterBootstrap> bootstrap;
+  if (!s.is_aks()) {
+    Result<std::unique_ptr<ClusterBootstrap>> prepared =
+        PrepareBootstrap(s.iaas, *ss.store, common.state_path, ss.context.cloud.name,
+                         ss.context.cloud.key_vault_resource);
+    if (!prepared.ok()) {
+      std::cerr << "easel: cluster " << name << ": " << prepared.status().message() << "\n";
+      (void)ss.store->SetPhase(name, store::Phase::kFailed, prepared.status().message());
+      return kExitFailure;
+    }
+    bootstrap = std::move(prepared).value();
   }
   ProgressView view(::isatty(STDOUT_FILENO) != 0);
   engine::EngineOptions options;
   if (!no_wait) options.on_progress = [&view](const engine::Progress& p) { view.Update(p); };
-  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get(), &(*bootstrap)->hooks};
-  engine::Outcome outcome = engine::Apply(env, s.name, plan, options);
+  engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get(),
+                          bootstrap ? &bootstrap->hooks : nullptr};
+  engine::Outcome outcome = engine::Apply(env, name, plan, options);
   if (outcome.ok && previous) {
     // Owned resources the new plan no longer has (a pool scaled down, a NAT gateway dropped).
     plan::Plan removed = plan::Removed(*previous, plan);
     if (!removed.resources.empty()) {
-      engine::Outcome gone = engine::Delete(env, s.name, removed, options);
+      engine::Outcome gone = engine::Delete(env, name, removed, options);
       outcome.writes += gone.writes;
       if (!gone.ok) {
         outcome.ok = false;
@@ -213,22 +255,27 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
     }
   }
   if (outcome.ok) {
-    if (Status b = engine::RecordBaseline(env, s.name, plan); !b.ok()) {
-      (void)ss.store->AddEvent(s.name, "Warning", "no drift baseline: " + b.message());
+    if (Status b = engine::RecordBaseline(env, name, plan); !b.ok()) {
+      (void)ss.store->AddEvent(name, "Warning", "no drift baseline: " + b.message());
     }
   }
+  if (outcome.ok && s.is_aks()) {
+    // The API server's name is Azure's choice: read it back.
+    record.endpoint = AksEndpoint(ss, plan);
+    (void)ss.store->PutCluster(record);
+  }
   store::Phase phase = outcome.ok ? store::Phase::kReady : store::Phase::kFailed;
-  (void)ss.store->SetPhase(s.name, phase, outcome.first_error);
-  (void)ss.store->AddEvent(s.name, outcome.ok ? "Normal" : "Warning",
+  (void)ss.store->SetPhase(name, phase, outcome.first_error);
+  (void)ss.store->AddEvent(name, outcome.ok ? "Normal" : "Warning",
                            outcome.ok ? "Ready" : "Failed: " + outcome.first_error);
   view.Finish();
   for (const std::string& warning : outcome.warnings) std::cerr << "warning: " << warning << "\n";
   if (no_wait) return outcome.ok ? kExitOk : kExitFailure;
   if (!outcome.ok) {
-    std::cerr << "easel: cluster " << s.name << " failed: " << outcome.first_error << "\n";
+    std::cerr << "easel: cluster " << name << " failed: " << outcome.first_error << "\n";
     return kExitFailure;
   }
-  std::cout << "cluster " << s.name << " is Ready (" << outcome.writes << " ARM writes, "
+  std::cout << "cluster " << name << " is Ready (" << outcome.writes << " ARM writes, "
             << outcome.copies << (outcome.copies == 1 ? " blob copy, " : " blob copies, ")
             << outcome.unchanged << " unchanged); API server " << record.endpoint << "\n";
   return kExitOk;
@@ -244,20 +291,20 @@ int LivePlanCommand(const CommonOptions& common, const std::string& file) {
     }
     return exit_code;
   }
-  const spec::ClusterSpec& s = planned->spec;
+  const std::string& name = planned->spec.name();
   Session& ss = *planned->session;
   const plan::Plan& plan = planned->plan;
   const std::optional<plan::Plan>& previous = planned->previous;
   engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get()};
   Result<std::vector<engine::PreviewItem>> items =
-      engine::Preview(env, s.name, plan, previous ? &*previous : nullptr);
+      engine::Preview(env, name, plan, previous ? &*previous : nullptr);
   if (!items.ok()) {
     std::cerr << "easel: " << items.status().message() << "\n";
     return kExitFailure;
   }
   std::map<std::string, int> counts;
   if (common.output == "json") {
-    Json out = {{"cluster", s.name}, {"changes", Json::array()}};
+    Json out = {{"cluster", name}, {"changes", Json::array()}};
     for (const auto& i : *items) {
       out["changes"].push_back({{"id", i.id},
                                 {"type", i.type},

@@ -41,16 +41,27 @@ int ValidateOrPlan(const std::string& catalog_path, const std::string& file, boo
   const easel::spec::Catalog* catalog = ResolveCatalog(catalog_path, &storage);
   if (!catalog) return kExitInvalid;
   easel::spec::Diagnostics diagnostics;
-  easel::spec::ClusterSpec spec = easel::cli::LoadCheckedSpec(file, *catalog, &diagnostics);
+  easel::spec::AnySpec spec = easel::cli::LoadCheckedSpec(file, *catalog, &diagnostics);
   for (const std::string& line : diagnostics.Lines()) std::cerr << line << "\n";
   if (!diagnostics.empty()) return kExitInvalid;
   if (!plan) {
     std::cout << file << ": valid\n";
     return kExitOk;
   }
-  easel::plan::Plan p = easel::plan::BuildPlan(spec);
+  if (spec.is_aks()) {
+    const easel::spec::AksClusterSpec& a = spec.aks;
+    easel::plan::Plan p = easel::plan::BuildAksPlan(a);
+    std::cout << (output == "json"
+                      ? easel::plan::RenderPlanJson(p)
+                      : easel::plan::RenderPlanTable(
+                            p, "AKS cluster " + a.name + ": Kubernetes " + a.kubernetes_version +
+                                   " in " + a.location + ", subscription " + a.subscription_id));
+    std::cout.flush();
+    return std::cout ? kExitOk : kExitFailure;
+  }
+  easel::plan::Plan p = easel::plan::BuildPlan(spec.iaas);
   std::cout << (output == "json" ? easel::plan::RenderPlanJson(p)
-                                 : easel::plan::RenderPlanTable(p, spec));
+                                 : easel::plan::RenderPlanTable(p, spec.iaas));
   std::cout.flush();
   return std::cout ? kExitOk : kExitFailure;
 }

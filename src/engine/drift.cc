@@ -5,6 +5,7 @@
 #include "common/http_client.h"
 #include "common/strings.h"
 #include "engine/diff.h"
+#include "engine/field_ownership.h"
 
 namespace easel::engine {
 namespace {
@@ -93,7 +94,8 @@ Result<CheckResult> CheckDrift(const Environment& env, const std::string& cluste
         continue;
       }
       if (got->status != 200) return Status::Unavailable(r->name + ": " + azure::Describe(*got));
-      std::string difference = FirstDifference(Json::parse(r->body.dump()), got->body);
+      std::string difference =
+          FirstDifference(ComparableBody(*r, Json::parse(r->body.dump())), got->body);
       if (!difference.empty()) {
         result.drift.push_back({r->id, r->type, r->name, "changed", difference});
       } else if (seen != listed->end()) {

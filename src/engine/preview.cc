@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "engine/diff.h"
+#include "engine/field_ownership.h"
 
 namespace easel::engine {
 
@@ -40,7 +41,8 @@ Result<std::vector<PreviewItem>> Preview(const Environment& env, const std::stri
           (body.is_object() && body.contains("tags") ? marked(body["tags"]) : marked(body)) ||
           (props && props->is_object() && props->contains("metadata") &&
            marked((*props)["metadata"]));
-      std::string difference = FirstDifference(nlohmann::json::parse(r.body.dump()), got->body);
+      std::string difference =
+          FirstDifference(ComparableBody(r, nlohmann::json::parse(r.body.dump())), got->body);
       item.action = !owned ? "conflict" : difference.empty() ? "unchanged" : "update";
       item.detail = owned ? difference : "exists and is not owned by " + cluster;
     }

@@ -13,6 +13,7 @@
 #include "common/hash.h"
 #include "common/strings.h"
 #include "engine/diff.h"
+#include "engine/field_ownership.h"
 #include "engine/late_bound.h"
 #include "engine/scheduler.h"
 #include "plan/resource_types.h"
@@ -352,6 +353,8 @@ class Run {
     if (deleting_) {
       if (n.is_step || n.resource->ownership != plan::Ownership::kOwned) {
         Finish(i, "Kept");
+      } else if (GoesWithParent(*n.resource)) {
+        Finish(i, "Deleted", "with the resource it belongs to");
       } else {
         DeleteResource(i);
       }
@@ -364,6 +367,20 @@ class Run {
     } else {
       ReconcileResource(i);
     }
+  }
+
+  // A cluster's pools and extensions, when their cluster is deleted in the same run.
+  bool GoesWithParent(const plan::ResourceNode& r) const {
+    if (!plan::DeletedWithParent(r.type)) return false;
+    const std::string id = ToLower(r.id);
+    for (const plan::ResourceNode& other : plan_.resources) {
+      const std::string prefix = ToLower(other.id) + "/";
+      if (&other != &r && other.ownership == plan::Ownership::kOwned &&
+          id.compare(0, prefix.size(), prefix) == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void Journal(size_t i, const azure::PendingOperation& op) {
@@ -582,7 +599,7 @@ class Run {
       return Fail(i, azure::Describe(*got));
     }
     if (got->status == 200) {
-      bool marked = MarkedOwned(got->body, owner_key_) || r.type == plan::type::kSubnet;
+      bool marked = MarkedOwned(got->body, owner_key_) || plan::OwnershipFollowsParent(r.type);
       if (!marked) {
         return Fail(i, "exists and is not owned by cluster " + cluster_ + " (no " + owner_key_ +
                            "=owned mark); easel does not take over resources it did not create");
@@ -602,7 +619,7 @@ class Run {
       if (!resolved.ok()) return Fail(i, resolved.status().message());
       Json desired = std::move(resolved).value();
       StripUserData(&desired);
-      std::string difference = FirstDifference(desired, got->body);
+      std::string difference = FirstDifference(ComparableBody(r, std::move(desired)), got->body);
       RememberLive(r.id, got->body);
       // A resource Azure left Failed is sent again (ARM's way to retry it), even when its body
       // matches: for a bootstrap extension this runs its check on the node once more.
@@ -624,9 +641,10 @@ class Run {
 
   // A PUT replaces the resource: a VNet PUT without `subnets` deletes its subnets. Subnets are
   // planned as resources of their own, so an update of a VNet carries the live ones along.
-  static Json UpdateBody(const plan::ResourceNode& r, Json body, const Json* live) {
+  static Json BodyToSend(const plan::ResourceNode& r, Json body, const Json* live) {
     // customData cannot change after creation, and Azure never returns it.
     if (live) StripUserData(&body);
+    if (live) body = UpdateBody(r, std::move(body), *live);
     if (live && r.type == plan::type::kVirtualNetwork && live->contains("properties") &&
         (*live)["properties"].contains("subnets") && !body["properties"].contains("subnets")) {
       body["properties"]["subnets"] = (*live)["properties"]["subnets"];
@@ -639,7 +657,7 @@ class Run {
     const plan::ResourceNode& r = *nodes_[i].resource;
     Result<Json> resolved = Resolved(r.body);
     if (!resolved.ok()) return Fail(i, resolved.status().message());
-    Json body = UpdateBody(r, std::move(resolved).value(), live);
+    Json body = BodyToSend(r, std::move(resolved).value(), live);
     if (!live) {
       if (Status s = AddUserData(i, &body); !s.ok()) return Fail(i, s.message());
     }
@@ -676,7 +694,9 @@ class Run {
       if (!parent.ok()) return Fail(i, parent.status().message());
       owner_view = parent->status == 200 ? parent->body : Json();
     }
-    if (!MarkedOwned(owner_view, owner_key_)) {
+    const bool follows_parent =
+        plan::OwnershipFollowsParent(r.type) && r.type != plan::type::kSubnet;
+    if (!follows_parent && !MarkedOwned(owner_view, owner_key_)) {
       Event("Warning", TypeLabelOf(i) + " " + r.name + " is not marked as owned by " + cluster_ +
                            ": left alone");
       return Finish(i, "Kept", "not owned by this cluster");

@@ -14,5 +14,11 @@ inline constexpr const char* kStorage = "2025-06-01";
 inline constexpr const char* kCompute = "2025-04-01";
 inline constexpr const char* kKeyVault = "2024-11-01";
 inline constexpr const char* kManagedIdentity = "2024-11-30";
+// AKS: @azure/arm-containerservice 24.1.0; Flux: @azure/arm-kubernetesconfiguration 6.1.0;
+// policy assignments: @azure/arm-policy 6.0.0; role assignments: @azure/arm-authorization 9.0.0.
+inline constexpr const char* kContainerService = "2025-10-01";
+inline constexpr const char* kKubernetesConfiguration = "2023-05-01";
+inline constexpr const char* kPolicy = "2024-05-01";
+inline constexpr const char* kAuthorization = "2022-04-01";
 
 }  // namespace easel::plan::api

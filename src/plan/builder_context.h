@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "plan/graph.h"
+#include "plan/plan_writer.h"
 #include "plan/planner.h"
 #include "spec/types.h"
 
@@ -28,38 +29,20 @@ struct WellKnownIds {
   std::string vault_secrets_step;
 };
 
-class BuilderContext {
+// The IaaS builders' context: the spec and options, and the ids they hand to one another.
+class BuilderContext : public PlanWriter {
  public:
   BuilderContext(const spec::ClusterSpec& spec, const PlanOptions& options, Plan* plan);
 
   const spec::ClusterSpec& spec() const { return spec_; }
   const PlanOptions& options() const { return options_; }
   WellKnownIds& ids() { return ids_; }
-
-  // An id in the cluster's resource group.
-  std::string IdInGroup(const std::string& type, const std::string& name) const;
-
-  // The tags of every owned resource: the user's, then easel's ownership tag.
-  const Json& Tags() const { return tags_; }
-  // {"location", "tags"} and any further top-level fields, in Azure's usual order.
-  Json TrackedBody() const;
-
-  // Adds an owned resource that easel creates.
-  ResourceNode& AddOwned(std::string id, const char* type, const char* api_version,
-                         std::string name, Json body, std::vector<std::string> depends_on,
-                         std::string display_parent, std::string summary);
-  // Adds an existing resource that easel only reads.
-  ResourceNode& AddExisting(std::string id, const char* type, const char* api_version,
-                            std::string name, std::string display_parent, std::string summary);
-  void AddStep(DataPlaneStep step) { plan_->steps.push_back(std::move(step)); }
-  Json& bootstrap_facts() { return plan_->bootstrap; }
+  Json& bootstrap_facts() { return plan()->bootstrap; }
 
  private:
   const spec::ClusterSpec& spec_;
   const PlanOptions& options_;
-  Plan* plan_;
   WellKnownIds ids_;
-  Json tags_;  // the same for every owned resource: built once
 };
 
 // The builders, in the order BuildPlan runs them.

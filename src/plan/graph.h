@@ -31,6 +31,14 @@ struct ResourceNode {
   // For the table view only: the node it is drawn under, and a one-line summary.
   std::string display_parent;
   std::string summary;
+  // JSON pointers of fields easel sends when it creates the resource and never again: the diff
+  // and the drift check ignore them and an update's body leaves them out (a managed cluster's
+  // agentPoolProfiles, whose pools are resources of their own).
+  std::vector<std::string> create_only;
+  // JSON pointers of fields someone else owns once the resource exists (an autoscaled pool's
+  // count belongs to the cluster autoscaler): ignored by the diff and the drift check, and an
+  // update carries the live value.
+  std::vector<std::string> live_owned;
 };
 
 // A data-plane step: copies the base VHD into the cluster's container ("blobCopy"), or writes
@@ -47,6 +55,7 @@ struct DataPlaneStep {
 
 struct Plan {
   std::string cluster;
+  std::string kind = "AzureCluster";  // the spec's kind: "AzureCluster" or "AKSCluster"
   std::vector<ResourceNode> resources;
   std::vector<DataPlaneStep> steps;
   std::vector<std::pair<std::string, std::string>> defaults_applied;  // field path -> value

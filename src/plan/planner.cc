@@ -23,34 +23,52 @@ const ResourceNode* Plan::Find(const std::string& id) const {
   return nullptr;
 }
 
-std::string BuilderContext::IdInGroup(const std::string& type, const std::string& name) const {
-  return ResourceId(spec_.subscription_id, spec_.resource_group, type, name);
+PlanWriter::PlanWriter(std::string subscription, std::string resource_group, std::string location,
+                       const std::vector<std::pair<std::string, std::string>>& user_tags,
+                       const std::string& owner_key, Plan* plan)
+    : subscription_(std::move(subscription)),
+      resource_group_(std::move(resource_group)),
+      location_(std::move(location)),
+      plan_(plan),
+      tags_(Json::object()) {
+  for (const auto& [key, value] : user_tags) tags_[key] = value;
+  tags_[owner_key] = spec::kOwnedTagValue;
 }
+
+std::string PlanWriter::IdInGroup(const std::string& type, const std::string& name) const {
+  return ResourceId(subscription_, resource_group_, type, name);
+}
+
+Json PlanWriter::TrackedBody() const { return Json{{"location", location_}, {"tags", Tags()}}; }
 
 BuilderContext::BuilderContext(const spec::ClusterSpec& spec, const PlanOptions& options,
                                Plan* plan)
-    : spec_(spec), options_(options), plan_(plan), tags_(Json::object()) {
-  for (const auto& [key, value] : spec_.tags) tags_[key] = value;
-  tags_[spec::OwnershipTagKey(spec_)] = spec::kOwnedTagValue;
-}
+    : PlanWriter(spec.subscription_id, spec.resource_group, spec.location, spec.tags,
+                 spec::OwnershipTagKey(spec), plan),
+      spec_(spec),
+      options_(options) {}
 
-Json BuilderContext::TrackedBody() const {
-  return Json{{"location", spec_.location}, {"tags", Tags()}};
-}
-
-ResourceNode& BuilderContext::AddOwned(std::string id, const char* type, const char* api_version,
-                                       std::string name, Json body,
-                                       std::vector<std::string> depends_on,
-                                       std::string display_parent, std::string summary) {
-  plan_->resources.push_back(ResourceNode{
-      std::move(id), type, api_version, std::move(name), Ownership::kOwned, Action::kCreate,
-      std::move(depends_on), std::move(body), std::move(display_parent), std::move(summary)});
+ResourceNode& PlanWriter::AddOwned(std::string id, const char* type, const char* api_version,
+                                   std::string name, Json body, std::vector<std::string> depends_on,
+                                   std::string display_parent, std::string summary) {
+  plan_->resources.push_back(ResourceNode{std::move(id),
+                                          type,
+                                          api_version,
+                                          std::move(name),
+                                          Ownership::kOwned,
+                                          Action::kCreate,
+                                          std::move(depends_on),
+                                          std::move(body),
+                                          std::move(display_parent),
+                                          std::move(summary),
+                                          {},
+                                          {}});
   return plan_->resources.back();
 }
 
-ResourceNode& BuilderContext::AddExisting(std::string id, const char* type, const char* api_version,
-                                          std::string name, std::string display_parent,
-                                          std::string summary) {
+ResourceNode& PlanWriter::AddExisting(std::string id, const char* type, const char* api_version,
+                                      std::string name, std::string display_parent,
+                                      std::string summary) {
   plan_->resources.push_back(ResourceNode{std::move(id),
                                           type,
                                           api_version,
@@ -60,7 +78,9 @@ ResourceNode& BuilderContext::AddExisting(std::string id, const char* type, cons
                                           {},
                                           Json(),
                                           std::move(display_parent),
-                                          std::move(summary)});
+                                          std::move(summary),
+                                          {},
+                                          {}});
   return plan_->resources.back();
 }
 
@@ -69,6 +89,7 @@ Plan Removed(const Plan& before, const Plan& after) {
   for (const ResourceNode& r : after.resources) kept.insert(ToLower(r.id));
   Plan removed;
   removed.cluster = before.cluster;
+  removed.kind = before.kind;
   std::set<std::string> gone;
   for (const ResourceNode& r : before.resources) {
     if (r.ownership == Ownership::kOwned && !kept.count(ToLower(r.id))) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "plan/graph.h"
+#include "spec/aks_types.h"
 #include "spec/types.h"
 
 namespace easel::plan {
@@ -19,5 +20,11 @@ struct PlanOptions {
 
 // The spec must have passed validation; the result is then a DAG whose every dependency exists.
 Plan BuildPlan(const spec::ClusterSpec& spec, const PlanOptions& options = {});
+
+// The plan of a valid AKSCluster spec (plan/aks_builder.cc): pure and deterministic too.
+Plan BuildAksPlan(const spec::AksClusterSpec& spec);
+
+// The resource group AKS puts the nodes in: MC_<group>_<cluster>_<location>.
+std::string NodeResourceGroupName(const spec::AksClusterSpec& s);
 
 }  // namespace easel::plan

@@ -106,6 +106,12 @@ std::string TypeLabel(const std::string& t) {
       {type::kVmExtension, "VM extension"},
       {type::kKeyVault, "key vault"},
       {type::kUserAssignedIdentity, "managed identity"},
+      {type::kManagedCluster, "AKS cluster"},
+      {type::kAgentPool, "node pool"},
+      {type::kClusterExtension, "cluster extension"},
+      {type::kFluxConfiguration, "Flux configuration"},
+      {type::kPolicyAssignment, "policy assignment"},
+      {type::kRoleAssignment, "role assignment"},
   };
   auto it = kLabels.find(t);
   return it == kLabels.end() ? t : it->second;
@@ -113,6 +119,7 @@ std::string TypeLabel(const std::string& t) {
 
 std::string RenderPlanJson(const Plan& plan) {
   Json out = {{"cluster", plan.cluster}, {"resources", Json::array()}, {"steps", Json::array()}};
+  if (plan.kind != "AzureCluster") out["kind"] = plan.kind;
   for (const ResourceNode& r : plan.resources) {
     out["resources"].push_back({{"id", r.id},
                                 {"type", r.type},
@@ -122,6 +129,8 @@ std::string RenderPlanJson(const Plan& plan) {
                                 {"action", ToString(r.action)},
                                 {"dependsOn", r.depends_on},
                                 {"body", r.body}});
+    if (!r.create_only.empty()) out["resources"].back()["createOnly"] = r.create_only;
+    if (!r.live_owned.empty()) out["resources"].back()["liveOwned"] = r.live_owned;
   }
   for (const DataPlaneStep& s : plan.steps) {
     out["steps"].push_back({{"id", s.id},
@@ -146,6 +155,7 @@ Result<Plan> PlanFromJson(const std::string& text) {
   Plan plan;
   plan.cluster = j.value("cluster", "");
   try {
+    if (j.contains("kind")) plan.kind = j.at("kind").get<std::string>();
     for (const Json& r : j["resources"]) {
       ResourceNode n;
       n.id = r.at("id");
@@ -156,6 +166,8 @@ Result<Plan> PlanFromJson(const std::string& text) {
       n.action = r.at("action") == "create" ? Action::kCreate : Action::kRead;
       n.depends_on = r.at("dependsOn").get<std::vector<std::string>>();
       n.body = r.at("body");
+      if (r.contains("createOnly")) n.create_only = r["createOnly"].get<std::vector<std::string>>();
+      if (r.contains("liveOwned")) n.live_owned = r["liveOwned"].get<std::vector<std::string>>();
       plan.resources.push_back(std::move(n));
     }
     for (const Json& s : j.value("steps", Json::array())) {
@@ -171,8 +183,13 @@ Result<Plan> PlanFromJson(const std::string& text) {
 }
 
 std::string RenderPlanTable(const Plan& plan, const spec::ClusterSpec& spec) {
-  std::string out = "Cluster " + spec.name + ": Kubernetes " + spec.kubernetes_version + " in " +
-                    spec.location + ", subscription " + spec.subscription_id + "\n";
+  return RenderPlanTable(plan, "Cluster " + spec.name + ": Kubernetes " + spec.kubernetes_version +
+                                   " in " + spec.location + ", subscription " +
+                                   spec.subscription_id);
+}
+
+std::string RenderPlanTable(const Plan& plan, const std::string& header) {
+  std::string out = header + "\n";
   if (!plan.defaults_applied.empty()) {
     out += "Defaults applied:\n";
     for (const auto& [path, value] : plan.defaults_applied) {

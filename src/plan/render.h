@@ -16,6 +16,8 @@ std::string RenderPlanJson(const Plan& plan);
 // A header (cluster, region, defaults applied) and the resources as a tree: resource group >
 // VNet > subnets > NICs > VMs, with each resource's ownership and action.
 std::string RenderPlanTable(const Plan& plan, const spec::ClusterSpec& spec);
+// The same with another first line (an AKS cluster's).
+std::string RenderPlanTable(const Plan& plan, const std::string& header);
 
 // The inverse of RenderPlanJson (for plans kept in the store). Display fields are not kept.
 Result<Plan> PlanFromJson(const std::string& text);

@@ -14,7 +14,10 @@ std::string ClusterHash(const ClusterSpec& s) {
 
 }  // namespace
 
-std::string OwnershipTagKey(const ClusterSpec& s) { return "easel_cluster_" + s.name; }
+std::string OwnershipTagKey(const std::string& cluster_name) {
+  return "easel_cluster_" + cluster_name;
+}
+std::string OwnershipTagKey(const ClusterSpec& s) { return OwnershipTagKey(s.name); }
 
 std::string VnetName(const ClusterSpec& s) {
   return s.network.vnet.placement == Placement::kStatic ? s.network.vnet.name : s.name + "-vnet";

@@ -12,6 +12,7 @@ namespace easel::spec {
 
 // The tag every owned resource carries: easel_cluster_<name> = owned.
 std::string OwnershipTagKey(const ClusterSpec& s);
+std::string OwnershipTagKey(const std::string& cluster_name);  // "easel_cluster_<name>"
 inline constexpr const char* kOwnedTagValue = "owned";
 
 std::string VnetName(const ClusterSpec& s);

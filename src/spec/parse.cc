@@ -7,6 +7,7 @@
 #include "common/files.h"
 #include "common/strings.h"
 #include "spec/kubernetes_syntax.h"
+#include "spec/parse_util.h"
 #include "spec/yaml_reader.h"
 
 namespace easel::spec {
@@ -22,89 +23,6 @@ constexpr const char* kDefaultWorkerDiskType = "StandardSSD_LRS";
 constexpr int kDefaultDiskSizeGb = 128;
 constexpr const char* kDefaultPodCidr = "192.168.0.0/16";    // Calico's default pool
 constexpr const char* kDefaultServiceCidr = "10.96.0.0/12";  // kubeadm's default
-
-// Byte offset of the first invalid UTF-8 sequence, or npos.
-size_t InvalidUtf8Offset(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t extra = 0;
-    if (c < 0x80) {
-      extra = 0;
-    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
-      extra = 1;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
-      extra = 3;
-    } else {
-      return i;
-    }
-    if (i + extra >= s.size() && extra > 0) return i;
-    for (size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
-    }
-    i += extra + 1;
-  }
-  return std::string::npos;
-}
-
-// Deepest nesting of flow collections, ignoring brackets inside quotes and comments. Block
-// nesting is bounded by yaml-cpp itself.
-int FlowNestingDepth(const std::string& s) {
-  int depth = 0, deepest = 0;
-  char quote = 0;
-  bool comment = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (comment) {
-      comment = c != '\n';
-    } else if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\n')) {
-      comment = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-// Reads a document, returning false (with an error) when it cannot even be parsed as YAML.
-bool LoadDocument(const std::string& text, const ParseOptions& options, Diagnostics* d,
-                  YAML::Node* out) {
-  const std::string& where = options.source_name;
-  if (text.size() > kMaxSpecBytes) {
-    d->Add(where, "is " + std::to_string(text.size()) + " bytes; a spec may be at most " +
-                      std::to_string(kMaxSpecBytes) + " bytes");
-    return false;
-  }
-  if (text.find('\0') != std::string::npos) {
-    d->Add(where, "is not a text file (it contains NUL bytes)");
-    return false;
-  }
-  if (size_t at = InvalidUtf8Offset(text); at != std::string::npos) {
-    d->Add(where, "is not UTF-8 text (invalid byte at offset " + std::to_string(at) + ")");
-    return false;
-  }
-  if (int depth = FlowNestingDepth(text); depth > kMaxNestingDepth) {
-    d->Add(where, "nests " + std::to_string(depth) + " levels deep; at most " +
-                      std::to_string(kMaxNestingDepth) + " are allowed");
-    return false;
-  }
-  LoadLimits limits;
-  limits.max_depth = kMaxNestingDepth;
-  std::string problem;
-  if (!LoadSingleDocument(text, limits, out, &problem)) {
-    d->Add(where, problem);
-    return false;
-  }
-  return true;
-}
 
 class SpecParser {
  public:
@@ -125,7 +43,7 @@ class SpecParser {
       d_->Add("apiVersion", "must be easel/v1, got " + Quote(*v));
     }
     if (auto k = top.String("kind", Need::kRequired); k && *k != "AzureCluster") {
-      d_->Add("kind", "must be AzureCluster, got " + Quote(*k));
+      d_->Add("kind", "must be AzureCluster or AKSCluster, got " + Quote(*k));
     }
     if (top.Has("metadata")) {
       ReadMetadata(top.Get("metadata"));
@@ -145,34 +63,15 @@ class SpecParser {
     spec_.defaults_applied.emplace_back(path, value);
   }
 
-  // Reads the string `key` into *out; when it is absent, uses `fallback` and records the default.
   void StringOrDefault(MapReader& r, const std::string& key, const std::string& fallback,
                        std::string* out) {
-    if (!r.Has(key)) {
-      *out = fallback;
-      Default(r.PathOf(key), fallback);
-    } else if (auto v = r.String(key)) {
-      *out = *v;
-    }
+    spec::StringOrDefault(r, key, fallback, out, &spec_.defaults_applied);
   }
 
-  // Reads `key`, which must be one of `choices`; when absent, records `fallback` as the default.
-  // Returns the value, or nullopt when absent or not a valid choice (reported).
   std::optional<std::string> Choice(MapReader& r, const std::string& key,
                                     const std::vector<std::string>& choices,
                                     const std::string& fallback) {
-    if (!r.Has(key)) {
-      if (!fallback.empty()) Default(r.PathOf(key), fallback);
-      return std::nullopt;
-    }
-    std::optional<std::string> v = r.String(key);
-    if (!v) return std::nullopt;
-    if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
-      std::string list = Join(std::vector<std::string>(choices.begin(), choices.end() - 1), ", ");
-      d_->Add(r.PathOf(key), "must be " + list + " or " + choices.back() + ", got " + Quote(*v));
-      return std::nullopt;
-    }
-    return v;
+    return spec::Choice(r, key, choices, fallback, &spec_.defaults_applied);
   }
 
   void ReadMetadata(const YAML::Node& node) {
@@ -479,20 +378,7 @@ class SpecParser {
     if (auto labels = r.StringMap("labels")) {
       for (auto& [k, v] : *labels) pool.labels[k] = v;
     }
-    if (auto taints = r.StringList("taints")) {
-      std::set<std::pair<std::string, std::string>> seen;  // key, effect
-      for (size_t i = 0; i < taints->size(); ++i) {
-        Result<Taint> taint = ParseTaint((*taints)[i]);
-        if (!taint.ok()) {
-          d_->Add(IndexPath(path + ".taints", i), taint.status().message());
-        } else if (!seen.insert({taint->key, taint->effect}).second) {
-          d_->Add(IndexPath(path + ".taints", i),
-                  "repeats the key " + Quote(taint->key) + " with effect " + taint->effect);
-        } else {
-          pool.taints.push_back(*taint);
-        }
-      }
-    }
+    pool.taints = ReadTaints(r, path);
     ReadOsDisk(r.Get("osDisk"), path + ".osDisk", kDefaultWorkerDiskType, &pool.os_disk);
     if (auto v = Choice(r, "updateStrategy", {"ExpandFirst", "ContractFirst"}, "ExpandFirst")) {
       pool.update_strategy =
@@ -512,7 +398,12 @@ class SpecParser {
 ClusterSpec ParseClusterSpec(const std::string& text, const ParseOptions& options,
                              Diagnostics* diagnostics) {
   YAML::Node root;
-  if (!LoadDocument(text, options, diagnostics, &root)) return ClusterSpec{};
+  if (!LoadSpecDocument(text, options.source_name, diagnostics, &root)) return ClusterSpec{};
+  return ParseClusterSpecDocument(root, options, diagnostics);
+}
+
+ClusterSpec ParseClusterSpecDocument(const YAML::Node& root, const ParseOptions& options,
+                                     Diagnostics* diagnostics) {
   return SpecParser(options, diagnostics).Parse(root);
 }
 

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <yaml-cpp/yaml.h>
+
 #include "spec/catalog.h"
 #include "spec/diagnostics.h"
 #include "spec/types.h"
@@ -25,5 +27,9 @@ struct ParseOptions {
 // holds whatever could be read, so that validation can report further problems at once.
 ClusterSpec ParseClusterSpec(const std::string& text, const ParseOptions& options,
                              Diagnostics* diagnostics);
+
+// The same, from a document already loaded (LoadSpecDocument in spec/parse_util.h).
+ClusterSpec ParseClusterSpecDocument(const YAML::Node& root, const ParseOptions& options,
+                                     Diagnostics* diagnostics);
 
 }  // namespace easel::spec

@@ -14,6 +14,7 @@
 #include "spec/kubernetes_syntax.h"
 #include "spec/naming.h"
 #include "spec/ssh_key.h"
+#include "spec/validate_common.h"
 
 namespace easel::spec {
 namespace {
@@ -21,9 +22,6 @@ namespace {
 constexpr int kMaxNodesPerPool = 1000;
 constexpr int kMinOsDiskGb = 30;
 constexpr int kMaxOsDiskGb = 4095;
-constexpr int kMaxUserTags = 49;    // Azure allows 50 tags; easel's ownership tag is one of them
-constexpr size_t kMaxTagKey = 128;  // storage accounts' limit, the tightest of easel's types
-constexpr size_t kMaxTagValue = 256;
 // Azure reserves the first four addresses and the last one of every subnet.
 constexpr uint32_t kReservedLeading = 4;
 constexpr uint32_t kReservedTrailing = 1;
@@ -55,10 +53,10 @@ class Validator {
 
   void Run() {
     bool name_ok = CheckClusterName();
-    CheckTags();
-    CheckSubscription();
-    CheckLocation();
-    CheckName(AzureNameKind::kResourceGroup, "spec.resourceGroup", s_.resource_group);
+    CheckTags(s_.tags, d_);
+    CheckSubscriptionId(s_.subscription_id, d_);
+    CheckLocation(s_.location, catalog_, d_);
+    CheckAzureName(d_, AzureNameKind::kResourceGroup, "spec.resourceGroup", s_.resource_group);
     CheckKubernetesVersion();
     if (!s_.ssh_public_key.empty()) {
       Result<SshPublicKey> key = ParseSshPublicKey(s_.ssh_public_key);
@@ -74,14 +72,6 @@ class Validator {
   }
 
  private:
-  void CheckName(AzureNameKind kind, const std::string& path, const std::string& name) {
-    if (name.empty()) return;
-    std::string problem = AzureNameProblem(kind, name);
-    if (!problem.empty()) {
-      d_->Add(path, std::string(AzureNameKindLabel(kind)) + " name " + Quote(name) + " " + problem);
-    }
-  }
-
   void CheckKubernetesVersion() {
     const std::string& v = s_.kubernetes_version;
     if (v.empty()) return;
@@ -132,8 +122,9 @@ class Validator {
   void CheckClusterNetworks(const std::optional<Cidr>& vnet, const std::optional<Cidr>& cp,
                             const std::optional<Cidr>& worker) {
     const NetworkSpec& n = s_.network;
-    std::optional<Cidr> pods = CheckCidr("spec.network.podCidr", n.pod_cidr, 8, 24);
-    std::optional<Cidr> services = CheckCidr("spec.network.serviceCidr", n.service_cidr, 12, 24);
+    std::optional<Cidr> pods = CheckCidrField(d_, "spec.network.podCidr", n.pod_cidr, 8, 24);
+    std::optional<Cidr> services =
+        CheckCidrField(d_, "spec.network.serviceCidr", n.service_cidr, 12, 24);
     const std::pair<const char*, const std::optional<Cidr>*> ranges[] = {
         {"the VNet", &vnet}, {"the control-plane subnet", &cp}, {"the worker subnet", &worker}};
     for (const auto& [field, range] : {std::pair{"spec.network.podCidr", &pods},
@@ -167,102 +158,24 @@ class Validator {
     return true;
   }
 
-  void CheckTags() {
-    if (s_.tags.size() > static_cast<size_t>(kMaxUserTags)) {
-      d_->Add("metadata.tags", "has " + std::to_string(s_.tags.size()) + " tags; at most " +
-                                   std::to_string(kMaxUserTags) +
-                                   " (Azure allows 50 per resource, one is easel's ownership tag)");
-    }
-    std::map<std::string, std::string> seen;  // lowercase key -> first spelling
-    for (const auto& [key, value] : s_.tags) {
-      std::string path = ChildPath("metadata.tags", key);
-      std::string lower = ToLower(key);
-      if (key.empty() || key.size() > kMaxTagKey) {
-        d_->Add(path, "tag name must be 1-" + std::to_string(kMaxTagKey) + " characters");
-      }
-      if (key.find_first_of("<>%&\\?/") != std::string::npos) {
-        d_->Add(path, "tag name must not contain any of < > % & \\ ? /");
-      }
-      for (const char* reserved : {"microsoft", "azure", "windows"}) {
-        if (StartsWith(lower, reserved)) {
-          d_->Add(path, std::string("tag names starting with \"") + reserved +
-                            "\" are reserved by Azure");
-        }
-      }
-      if (StartsWith(lower, "easel_cluster_")) {
-        d_->Add(path,
-                "tag names starting with \"easel_cluster_\" are reserved for easel's "
-                "ownership tag");
-      }
-      if (value.size() > kMaxTagValue) {
-        d_->Add(path, "tag value is " + std::to_string(value.size()) + " characters (at most " +
-                          std::to_string(kMaxTagValue) + ")");
-      }
-      auto [it, inserted] = seen.emplace(lower, key);
-      if (!inserted) {
-        d_->Add(path,
-                "duplicates tag " + Quote(it->second) + " (Azure tag names are case-insensitive)");
-      }
-    }
-  }
-
-  void CheckSubscription() {
-    static const std::regex kGuid(
-        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-    if (!s_.subscription_id.empty() && !std::regex_match(s_.subscription_id, kGuid)) {
-      d_->Add("spec.subscriptionId",
-              "must be a GUID such as "
-              "\"00000000-0000-0000-0000-000000000000\", got " +
-                  Quote(s_.subscription_id));
-    }
-  }
-
-  void CheckLocation() {
-    if (s_.location.empty() || region_) return;
-    std::string hint = ClosestMatch(s_.location, catalog_.RegionNames());
-    d_->Add("spec.location", "unknown region " + Quote(s_.location) +
-                                 (hint.empty() ? "" : " (did you mean " + hint + "?)"));
-  }
-
-  // Parses a CIDR field, reporting malformed and non-canonical prefixes.
-  std::optional<Cidr> CheckCidr(const std::string& path, const std::string& text, int min_prefix,
-                                int max_prefix) {
-    if (text.empty()) return std::nullopt;
-    Result<Cidr> cidr = ParseCidr(text);
-    if (!cidr.ok()) {
-      d_->Add(path, cidr.status().message());
-      return std::nullopt;
-    }
-    if (!cidr->IsCanonical()) {
-      d_->Add(path,
-              Quote(text) + " has host bits set; write it as " + cidr->Canonical().ToString());
-      return std::nullopt;
-    }
-    if (cidr->prefix < min_prefix || cidr->prefix > max_prefix) {
-      d_->Add(path, "prefix length /" + std::to_string(cidr->prefix) + " is outside /" +
-                        std::to_string(min_prefix) + " to /" + std::to_string(max_prefix));
-      return std::nullopt;
-    }
-    return *cidr;
-  }
-
   void CheckNetwork() {
     const NetworkSpec& n = s_.network;
     const std::string cp_path = "spec.network.controlPlaneSubnet";
     const std::string worker_path = "spec.network.workerSubnet";
     std::optional<Cidr> vnet;
     if (n.vnet.placement == Placement::kDynamic) {
-      vnet = CheckCidr("spec.network.vnet.cidr", n.vnet.cidr, 8, 29);
+      vnet = CheckCidrField(d_, "spec.network.vnet.cidr", n.vnet.cidr, 8, 29);
     } else {
-      CheckName(AzureNameKind::kVirtualNetwork, "spec.network.vnet.name", n.vnet.name);
-      CheckName(AzureNameKind::kResourceGroup, "spec.network.vnet.resourceGroup",
-                n.vnet.resource_group);
-      CheckName(AzureNameKind::kNetworkChild, cp_path + ".name", n.control_plane_subnet.name);
-      CheckName(AzureNameKind::kNetworkChild, worker_path + ".name", n.worker_subnet.name);
-      CheckName(AzureNameKind::kNetworkChild, cp_path + ".securityGroup",
-                n.control_plane_subnet.security_group);
-      CheckName(AzureNameKind::kNetworkChild, worker_path + ".securityGroup",
-                n.worker_subnet.security_group);
+      CheckAzureName(d_, AzureNameKind::kVirtualNetwork, "spec.network.vnet.name", n.vnet.name);
+      CheckAzureName(d_, AzureNameKind::kResourceGroup, "spec.network.vnet.resourceGroup",
+                     n.vnet.resource_group);
+      CheckAzureName(d_, AzureNameKind::kNetworkChild, cp_path + ".name",
+                     n.control_plane_subnet.name);
+      CheckAzureName(d_, AzureNameKind::kNetworkChild, worker_path + ".name", n.worker_subnet.name);
+      CheckAzureName(d_, AzureNameKind::kNetworkChild, cp_path + ".securityGroup",
+                     n.control_plane_subnet.security_group);
+      CheckAzureName(d_, AzureNameKind::kNetworkChild, worker_path + ".securityGroup",
+                     n.worker_subnet.security_group);
       if (n.outbound == Outbound::kNatGateway) {
         d_->Add("spec.network.outbound",
                 "NATGateway needs subnets that easel creates; an existing "
@@ -275,8 +188,10 @@ class Validator {
                 "control-plane and worker nodes in separate subnets");
       }
     }
-    std::optional<Cidr> cp = CheckCidr(cp_path + ".cidr", n.control_plane_subnet.cidr, 8, 29);
-    std::optional<Cidr> worker = CheckCidr(worker_path + ".cidr", n.worker_subnet.cidr, 8, 29);
+    std::optional<Cidr> cp =
+        CheckCidrField(d_, cp_path + ".cidr", n.control_plane_subnet.cidr, 8, 29);
+    std::optional<Cidr> worker =
+        CheckCidrField(d_, worker_path + ".cidr", n.worker_subnet.cidr, 8, 29);
     if (vnet && cp && !vnet->Contains(*cp)) {
       d_->Add(cp_path + ".cidr", cp->ToString() + " is outside the VNet " + vnet->ToString());
     }
@@ -335,22 +250,24 @@ class Validator {
     }
     const PrivateDnsZoneSpec& zone = api.private_dns_zone;
     if (!zone.name_defaulted) {  // a default name is checked with the other derived names
-      CheckName(AzureNameKind::kPrivateDnsZone, "spec.network.apiServer.privateDnsZone.name",
-                zone.name);
+      CheckAzureName(d_, AzureNameKind::kPrivateDnsZone,
+                     "spec.network.apiServer.privateDnsZone.name", zone.name);
     }
-    CheckName(AzureNameKind::kResourceGroup, "spec.network.apiServer.privateDnsZone.resourceGroup",
-              zone.resource_group);
+    CheckAzureName(d_, AzureNameKind::kResourceGroup,
+                   "spec.network.apiServer.privateDnsZone.resourceGroup", zone.resource_group);
   }
 
   void CheckStorage() {
     const StorageSpec& st = s_.storage;
     if (st.custom_account) {
-      CheckName(AzureNameKind::kStorageAccount, "spec.storage.account.name", st.account_name);
-      CheckName(AzureNameKind::kResourceGroup, "spec.storage.account.resourceGroup",
-                st.account_resource_group);
+      CheckAzureName(d_, AzureNameKind::kStorageAccount, "spec.storage.account.name",
+                     st.account_name);
+      CheckAzureName(d_, AzureNameKind::kResourceGroup, "spec.storage.account.resourceGroup",
+                     st.account_resource_group);
     }
     if (!st.auto_container) {
-      CheckName(AzureNameKind::kBlobContainer, "spec.storage.container", st.container_name);
+      CheckAzureName(d_, AzureNameKind::kBlobContainer, "spec.storage.container",
+                     st.container_name);
     }
   }
 
@@ -391,30 +308,7 @@ class Validator {
                                     " vCPU; a control-plane node needs at least " +
                                     std::to_string(min_vcpus));
     }
-    std::set<std::string> seen;
-    for (size_t i = 0; i < zones.size(); ++i) {
-      const std::string zpath = IndexPath(path + ".zones", i);
-      const std::string& zone = zones[i];
-      if (!seen.insert(zone).second) {
-        d_->Add(zpath, "zone " + Quote(zone) + " is listed twice");
-        continue;
-      }
-      if (!region_) continue;
-      if (std::find(region_->zones.begin(), region_->zones.end(), zone) == region_->zones.end()) {
-        d_->Add(zpath,
-                "zone " + Quote(zone) + " does not exist in " + s_.location +
-                    (region_->zones.empty() ? " (it has no availability zones; omit zones)"
-                                            : " (zones: " + Join(region_->zones, ", ") + ")"));
-        continue;
-      }
-      if (size) {
-        std::vector<std::string> offered = catalog_.ZonesOffering(vm_size, s_.location);
-        if (std::find(offered.begin(), offered.end(), zone) == offered.end()) {
-          d_->Add(zpath, vm_size + " is not offered in zone " + zone + " of " + s_.location +
-                             " (offered in: " + Join(offered, ", ") + ")");
-        }
-      }
-    }
+    CheckZones(d_, catalog_, s_.location, size ? vm_size : "", zones, path + ".zones");
     CheckOsDisk(path + ".osDisk", disk, size, vm_size);
   }
 

@@ -68,7 +68,10 @@ bootstrap::UserDataInput InputFor(const spec::ClusterSpec& s, const bootstrap::N
 std::vector<fs::path> Examples() {
   std::vector<fs::path> out;
   for (const auto& e : fs::directory_iterator(kSource / "examples")) {
-    if (e.path().extension() == ".yaml") out.push_back(e.path());
+    // AKS bootstraps its own nodes: only AzureCluster examples have user data.
+    if (e.path().extension() == ".yaml" && e.path().filename().string().rfind("aks-", 0) != 0) {
+      out.push_back(e.path());
+    }
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -9,6 +9,7 @@
 
 #include "plan/planner.h"
 #include "plan/render.h"
+#include "spec/aks.h"
 #include "spec/load.h"
 
 namespace easel {
@@ -41,10 +42,11 @@ TEST(Golden, EveryExamplePlansExactlyAsCheckedIn) {
     spec::Diagnostics diagnostics;
     // Relative path, as a user would type it, so that nothing machine-specific is embedded.
     fs::current_path(EASEL_SOURCE_DIR);
-    spec::ClusterSpec s = spec::LoadClusterSpec("examples/" + example.filename().string(),
-                                                spec::EmbeddedCatalog(), &diagnostics);
+    spec::AnySpec s = spec::LoadAnySpec("examples/" + example.filename().string(),
+                                        spec::EmbeddedCatalog(), &diagnostics);
     ASSERT_TRUE(diagnostics.empty()) << diagnostics.Lines()[0];
-    std::string json = plan::RenderPlanJson(plan::BuildPlan(s));
+    std::string json =
+        plan::RenderPlanJson(s.is_aks() ? plan::BuildAksPlan(s.aks) : plan::BuildPlan(s.iaas));
     fs::path golden =
         fs::path(EASEL_SOURCE_DIR) / "tests/golden" / (example.stem().string() + ".plan.json");
     if (update) std::ofstream(golden, std::ios::binary) << json;
