@@ -79,7 +79,13 @@ const char* const kPoolImmutable[] = {
 const char* const kPoolComputed[] = {"provisioningState", "powerState", "eTag",
                                      "currentOrchestratorVersion", "nodeImageVersion"};
 
+bool Empty(const json& a) {
+  return a.is_null() || (a.is_array() && a.empty()) ||
+         (a.is_string() && a.get<std::string>().empty());
+}
+
 bool SameValue(const json& a, const json& b) {
+  if (Empty(a) && Empty(b)) return true;
   if (a.is_string() && b.is_string()) return IEquals(a.get<std::string>(), b.get<std::string>());
   return a == b;
 }
@@ -153,7 +159,7 @@ ArmError PrepareAgentPool(Arm& arm, json& p, const std::string& name, const json
       if (!computed && !p.contains(it.key())) p[it.key()] = it.value();
     }
     for (const char* f : kPoolImmutable)
-      if (old->contains(f) && p.contains(f) && !SameValue((*old)[f], p[f]))
+      if (p.contains(f) && !SameValue(old->contains(f) ? (*old)[f] : json(), p[f]))
         return Err(400, "PropertyChangeNotAllowed",
                    "Changing property '" + std::string(f) + "' of agent pool '" + name +
                        "' is not allowed.");

@@ -12,6 +12,12 @@ using nlohmann::json;
 
 namespace {
 
+// The scope of an extension resource: its id up to the last /providers/.
+std::string ScopeOf(const std::string& id) {
+  size_t at = easel::ToLower(id).rfind("/providers/");
+  return at == std::string::npos ? id : id.substr(0, at);
+}
+
 const char kExtension[] = "Microsoft.KubernetesConfiguration/extensions";
 const char kFlux[] = "Microsoft.KubernetesConfiguration/fluxConfigurations";
 const char kFluxType[] = "microsoft.flux";
@@ -33,18 +39,20 @@ bool ConfigName(const std::string& n) {
          std::isalnum(static_cast<unsigned char>(n.back()));
 }
 
-ArmError CheckScope(PutContext& ctx) {
-  const Resource* cluster = ctx.arm.Find(ctx.parent_id);
+ArmError CheckScope(PutContext& ctx, std::string* cluster_id) {
+  const Resource* cluster = ctx.arm.Find(ScopeOf(ctx.id));
   if (!cluster || !IEquals(cluster->type, kManagedClusterType))
     return Err(400, "InvalidParameter",
                "Microsoft.KubernetesConfiguration resources are supported under "
                "Microsoft.ContainerService/managedClusters; '" +
-                   ctx.parent_id + "' is not a managed cluster.");
+                   ScopeOf(ctx.id) + "' is not a managed cluster.");
+  *cluster_id = cluster->id;
   return {};
 }
 
 ArmError ValidateExtension(PutContext& ctx) {
-  ArmError e = CheckScope(ctx);
+  std::string cluster;
+  ArmError e = CheckScope(ctx, &cluster);
   if (!e.ok()) return e;
   json& props = ctx.body["properties"];
   const json* old = ctx.existing ? JObj(*ctx.existing, "properties") : nullptr;
@@ -55,7 +63,7 @@ ArmError ValidateExtension(PutContext& ctx) {
   if (old && !IEquals(JStr(*old, "extensionType"), type))
     return Err(400, "PropertyChangeNotAllowed",
                "Changing property 'extensionType' is not allowed.");
-  for (const Resource* other : ctx.arm.Children(ctx.parent_id, kExtension)) {
+  for (const Resource* other : ctx.arm.Children(cluster, kExtension)) {
     if (IEquals(other->id, ctx.id)) continue;
     json oj = json::parse(other->body, nullptr, false);
     if (IEquals(JStr(oj.value("properties", json::object()), "extensionType"), type))
@@ -105,10 +113,11 @@ std::string CommitOf(const std::string& url, const std::string& ref) {
 }
 
 ArmError ValidateFlux(PutContext& ctx) {
-  ArmError e = CheckScope(ctx);
+  std::string cluster;
+  ArmError e = CheckScope(ctx, &cluster);
   if (!e.ok()) return e;
   bool flux = false;
-  for (const Resource* ext : ctx.arm.Children(ctx.parent_id, kExtension)) {
+  for (const Resource* ext : ctx.arm.Children(cluster, kExtension)) {
     json ej = json::parse(ext->body, nullptr, false);
     const json props = ej.is_object() ? ej.value("properties", json::object()) : json::object();
     if (IEquals(JStr(props, "extensionType"), kFluxType) &&
@@ -118,8 +127,7 @@ ArmError ValidateFlux(PutContext& ctx) {
   }
   if (!flux)
     return Err(400, "BadRequest",
-               "The microsoft.flux extension is not installed on cluster '" +
-                   LastSegment(ctx.parent_id) +
+               "The microsoft.flux extension is not installed on cluster '" + LastSegment(cluster) +
                    "': install it (a Microsoft.KubernetesConfiguration/extensions resource with "
                    "extensionType microsoft.flux) before creating a Flux configuration.");
   json& props = ctx.body["properties"];
