@@ -293,6 +293,9 @@ ArmError CheckIdentity(PutContext& ctx, json& props, const std::string& node_rg_
   const json* old_ip = ctx.existing && JObj(*ctx.existing, "properties")
                            ? JObj((*ctx.existing)["properties"], "identityProfile")
                            : nullptr;
+  if (props.contains("identityProfile") && props["identityProfile"].contains("kubeletidentity") &&
+      !props["identityProfile"]["kubeletidentity"].is_object())
+    return Err(400, "InvalidParameter", "identityProfile.kubeletidentity must be an object.");
   const json* given = props.contains("identityProfile")
                           ? JObj(props["identityProfile"], "kubeletidentity")
                           : nullptr;

@@ -282,3 +282,35 @@ test("delete: the cluster takes its node resource group, extensions, configurati
   const ids = await msi.userAssignedIdentities.listByResourceGroup(rg).next();
   assert.ok(ids.done || !ids.value.name.endsWith("-agentpool"));
 });
+
+test("documents of the wrong shape answer 400, never a crash", async () => {
+  const mcPath = `${rgId(rg)}/providers/Microsoft.ContainerService/managedClusters/shape?api-version=2025-10-01`;
+  const pools = [{ name: "system", mode: "System" }];
+  for (const properties of [
+    { agentPoolProfiles: "x" },
+    { agentPoolProfiles: [5] },
+    { agentPoolProfiles: [{ name: 5 }] },
+    { agentPoolProfiles: [{ name: "system", mode: "System", orchestratorVersion: 1 }] },
+    { agentPoolProfiles: pools, kubernetesVersion: 1.35 },
+    { agentPoolProfiles: pools, networkProfile: 5 },
+    { agentPoolProfiles: pools, networkProfile: { networkPlugin: ["azure"] } },
+    { agentPoolProfiles: pools, addonProfiles: { azurepolicy: 1 } },
+    { agentPoolProfiles: pools, addonProfiles: { aciConnectorLinux: { enabled: true, config: "x" } } },
+    { agentPoolProfiles: pools, aadProfile: "x" },
+    { agentPoolProfiles: pools, identityProfile: { kubeletidentity: 5 } },
+    { agentPoolProfiles: pools, disableLocalAccounts: "yes" },
+  ]) {
+    const res = await arm("PUT", mcPath, { location: loc, properties });
+    assert.equal(res.status, 400, `${JSON.stringify(properties)}: ${res.text}`);
+  }
+  const bad = await arm("PUT", mcPath, { location: loc, identity: "x", properties: { agentPoolProfiles: pools } });
+  assert.equal(bad.status, 400);
+  const mc = await aks.managedClusters.get(rg, "vn");
+  const ext = await arm("PUT", `${mc.id}/providers/Microsoft.KubernetesConfiguration/extensions/x?api-version=2023-05-01`, { properties: { extensionType: 5 } });
+  assert.equal(ext.status, 400);
+  const pa = await arm("PUT", `${mc.id}/providers/Microsoft.Authorization/policyAssignments/x?api-version=2024-05-01`, { properties: { policyDefinitionId: 5 } });
+  assert.equal(pa.status, 400);
+  const sn = await arm("PUT", `${rgId(rg)}/providers/Microsoft.Network/virtualNetworks/aks-vnet/subnets/s9?api-version=2024-05-01`, { properties: { addressPrefix: "10.1.30.0/24", delegations: [{ name: "d", properties: 5 }] } });
+  assert.equal(sn.status, 400);
+  assert.equal((await arm("GET", mcPath)).status, 404);
+});
