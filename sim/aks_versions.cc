@@ -6,7 +6,7 @@ namespace azsim {
 
 namespace {
 
-// Late 2026: AKS offers 1.34, 1.35 and 1.36 (the list easel's region data mirrors).
+// Late 2026: AKS offers 1.34, 1.35 and 1.36 (easel's per-region data file should agree).
 const std::vector<std::string> kSupported = {"1.34.6", "1.34.8", "1.35.3",
                                              "1.35.5", "1.36.0", "1.36.2"};
 const char kDefault[] = "1.35";
