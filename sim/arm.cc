@@ -221,6 +221,8 @@ Arm::Arm(Store& store, BlobService& blob, const Fixture& fixture, Settings setti
   RegisterComputeTypes(types_);
   RegisterStorageTypes(types_);
   RegisterContainerServiceTypes(types_);
+  RegisterKubernetesConfigurationTypes(types_);
+  RegisterPolicyTypes(types_);
   RegisterIdentityTypes(types_);
   RegisterExtensionTypes(types_);
   RegisterKeyVaultTypes(types_);
@@ -703,6 +705,9 @@ HttpResponse Arm::Subscription(const HttpRequest& req, const std::vector<std::st
 
 HttpResponse Arm::HandleLocked(const HttpRequest& req, const LroFault& lro_failure) {
   std::vector<std::string> seg = SplitPath(req.path);
+  if (seg.size() >= 2 && IEquals(seg[0], "providers"))
+    if (const ProviderRoute* route = types_.FindRoute("/" + seg[1]))
+      if (auto res = (*route)(*this, req, seg, "")) return *res;
   if (seg.empty() || !IEquals(seg[0], "subscriptions"))
     return ArmErrorResponse(
         Err(404, "NotFound", "No HTTP resource was found that matches the request URI."));

@@ -123,6 +123,7 @@ using ProviderRoute = std::function<std::optional<HttpResponse>(
 class TypeRegistry {
  public:
   TypeSpec& Add(TypeSpec spec);
+  // A namespace written "/Ns" handles tenant-level paths (/providers/Ns/...), with sub "".
   void AddRoute(const std::string& ns, ProviderRoute route);
   const ProviderRoute* FindRoute(const std::string& ns) const;
   const TypeSpec* Find(const std::string& type) const;  // case-insensitive
@@ -142,6 +143,10 @@ void RegisterContainerServiceTypes(TypeRegistry& r);
 void RegisterIdentityTypes(TypeRegistry& r);
 void RegisterExtensionTypes(TypeRegistry& r);
 void RegisterKeyVaultTypes(TypeRegistry& r);
+void RegisterKubernetesConfigurationTypes(TypeRegistry& r);
+void RegisterPolicyTypes(TypeRegistry& r);
+// Checks a subnet's delegations and fills their computed fields (arm_subnet_delegation.cc).
+ArmError FillSubnetDelegations(nlohmann::json& subnet_props, const std::string& subnet_id);
 // The VM's $expand=instanceView (with its extensions' views), in arm_extensions.cc.
 void ExpandVmInstanceView(Arm& arm, const Resource& vm, const HttpRequest& req,
                           nlohmann::json& doc);

@@ -117,10 +117,14 @@ ArmError ValidateVnet(PutContext& ctx) {
   std::vector<std::pair<std::string, std::vector<easel::Cidr>>> subnets;
   if (props.contains("subnets") && props["subnets"].is_array()) {
     std::set<std::string> names;
-    for (const auto& sn : props["subnets"]) {
+    for (auto& sn : props["subnets"]) {
       if (!sn.is_object() || !sn.contains("name") || !sn["name"].is_string())
         return Err(400, "InvalidRequestFormat", "Each subnet needs a name.");
       std::string n = sn["name"].get<std::string>();
+      if (sn.contains("properties") && sn["properties"].is_object()) {
+        e = FillSubnetDelegations(sn["properties"], ctx.id + "/subnets/" + n);
+        if (!e.ok()) return e;
+      }
       if (!NetName(n, 80))
         return Err(400, "InvalidResourceName", "Subnet name '" + n + "' is invalid.");
       if (!names.insert(easel::ToLower(n)).second)
@@ -155,6 +159,8 @@ ArmError ValidateSubnet(PutContext& ctx) {
   std::vector<std::pair<std::string, std::vector<easel::Cidr>>> subnets;
   std::vector<easel::Cidr> mine;
   e = SubnetPrefixes(ctx.body["properties"], ctx.name, &mine);
+  if (!e.ok()) return e;
+  e = FillSubnetDelegations(ctx.body["properties"], ctx.id);
   if (!e.ok()) return e;
   for (const auto& sn : (*vnet)["properties"].value("subnets", json::array())) {
     std::string n = sn.value("name", "");

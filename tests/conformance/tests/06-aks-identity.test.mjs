@@ -66,7 +66,7 @@ const cluster = {
   location: loc,
   identity: { type: "SystemAssigned" },
   dnsPrefix: "demo",
-  kubernetesVersion: "1.31.2",
+  kubernetesVersion: "1.35.5",
   agentPoolProfiles: [
     { name: "system", mode: "System", count: 3, vmSize: "Standard_D4s_v5", vnetSubnetID: "", osType: "Linux", type: "VirtualMachineScaleSets" },
   ],
