@@ -10,11 +10,19 @@
 // types, read-only properties that are set, values outside a strict Enum's
 // allowed values, wrong constants, and violated constraints (MaxLength, Pattern,
 // InclusiveMinimum, ...) are all reported with their JSON path. Nodes with
-// action "read" (existing resources) are skipped. "required" is only what the
+// action "read" (existing resources) are skipped. Only a node's action, type,
+// apiVersion and body are read: other node fields (id, dependsOn, ownership,
+// the engine's "createOnly"/"liveOwned" JSON pointer lists) and the plan's
+// top-level fields ("kind", "steps", ...) are not part of any request body and
+// are ignored. "required" is only what the
 // Mappers mark: arm-network's flattened "properties.*" members carry no required
 // flags (e.g. a security rule's protocol/access/direction), so those are not
 // enforced here. Enum values are compared exactly (the SDK and ARM are more
-// lenient about case; a plan should not rely on that).
+// lenient about case; a plan should not rely on that). Only strict Enums carry
+// their values in the Mappers: an "extensible" enum (most of AKS's:
+// networkPlugin, outboundType, osSKU, mode, upgradeChannel, ...; a policy
+// assignment's enforcementMode, a role assignment's principalType) is a plain
+// String there, so its value is not checked by this tool.
 //
 // Where the models come from: the `Mappers` (serialization models) of the
 // autorest-generated @azure/arm-* packages. Nothing is copied: for each type the
@@ -26,7 +34,18 @@
 // targets: arm-network 36.0.0 (2025-05-01), arm-privatedns 3.2.0 (2020-06-01),
 // arm-storage 19.1.0 (2025-06-01), arm-compute 23.3.0 (2025-04-01 for
 // virtualMachines, virtualMachines/extensions and images), arm-keyvault 3.2.0
-// (2024-11-01), arm-msi 2.2.0 (2024-11-30).
+// (2024-11-01), arm-msi 2.2.0 (2024-11-30), arm-containerservice 24.1.0
+// (2025-10-01 for managedClusters and managedClusters/agentPools; 25.x is
+// TypeSpec-generated, without Mappers), arm-kubernetesconfiguration 6.1.0
+// (2023-05-01 for extensions and fluxConfigurations), arm-policy 6.0.0
+// (2024-05-01 for policyAssignments; 7.x has no Mappers) and arm-authorization
+// 9.0.0 (2022-04-01 for roleAssignments; other operation groups of that package
+// use other api-versions). The KubernetesConfiguration types are extension
+// resources of a managed cluster (<clusterId>/providers/Microsoft.
+// KubernetesConfiguration/...) and the Authorization ones are PUT at any scope
+// (<scope>/providers/Microsoft.Authorization/...): their operations are called
+// with a managed cluster's path parameters or a resource group scope; the
+// request-body model and api-version do not depend on which.
 //
 // Late-bound placeholders: a plan cannot know some values offline (the
 // deployer's tenant and object id, a field of a resource created earlier in the
@@ -54,6 +73,10 @@ import { StorageManagementClient } from "@azure/arm-storage";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
+import { ContainerServiceClient } from "@azure/arm-containerservice";
+import { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
+import { PolicyClient } from "@azure/arm-policy";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
 
 const require = createRequire(import.meta.url);
 
@@ -64,6 +87,10 @@ const PACKAGES = {
   compute: { name: "@azure/arm-compute", Client: ComputeManagementClient },
   keyvault: { name: "@azure/arm-keyvault", Client: KeyVaultManagementClient },
   msi: { name: "@azure/arm-msi", Client: ManagedServiceIdentityClient },
+  containerservice: { name: "@azure/arm-containerservice", Client: ContainerServiceClient },
+  kubernetesconfiguration: { name: "@azure/arm-kubernetesconfiguration", Client: SourceControlConfigurationClient },
+  policy: { name: "@azure/arm-policy", Client: PolicyClient },
+  authorization: { name: "@azure/arm-authorization", Client: AuthorizationManagementClient },
 };
 
 // Resource type -> the SDK PUT operation whose request body the plan's body is,
@@ -136,6 +163,32 @@ export const RESOURCE_TYPES = {
   "Microsoft.ManagedIdentity/userAssignedIdentities": {
     pkg: "msi", mapper: "Identity",
     put: (c) => c.userAssignedIdentities.createOrUpdate("rg", "n", {}),
+  },
+  "Microsoft.ContainerService/managedClusters": {
+    pkg: "containerservice", mapper: "ManagedCluster",
+    put: (c) => c.managedClusters.beginCreateOrUpdate("rg", "c", {}),
+  },
+  "Microsoft.ContainerService/managedClusters/agentPools": {
+    pkg: "containerservice", mapper: "AgentPool",
+    put: (c) => c.agentPools.beginCreateOrUpdate("rg", "c", "p", {}),
+  },
+  // Extension resources of a managed cluster: <clusterId>/providers/Microsoft.KubernetesConfiguration/...
+  "Microsoft.KubernetesConfiguration/extensions": {
+    pkg: "kubernetesconfiguration", mapper: "Extension",
+    put: (c) => c.extensions.beginCreate("rg", "Microsoft.ContainerService", "managedClusters", "c", "e", {}),
+  },
+  "Microsoft.KubernetesConfiguration/fluxConfigurations": {
+    pkg: "kubernetesconfiguration", mapper: "FluxConfiguration",
+    put: (c) => c.fluxConfigurations.beginCreateOrUpdate("rg", "Microsoft.ContainerService", "managedClusters", "c", "f", {}),
+  },
+  // Scoped at a resource group or a managed cluster: <scope>/providers/Microsoft.Authorization/...
+  "Microsoft.Authorization/policyAssignments": {
+    pkg: "policy", mapper: "PolicyAssignment",
+    put: (c) => c.policyAssignments.create("/subscriptions/s/resourceGroups/rg", "a", {}),
+  },
+  "Microsoft.Authorization/roleAssignments": {
+    pkg: "authorization", mapper: "RoleAssignmentCreateParameters",
+    put: (c) => c.roleAssignments.create("/subscriptions/s/resourceGroups/rg", "00000000-0000-0000-0000-000000000001", {}),
   },
 };
 

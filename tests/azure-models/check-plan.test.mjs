@@ -9,13 +9,17 @@ import { checkBody, checkPlan, formatProblem, isKnownPlaceholder, loadModels, RE
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SAMPLE = here("./fixtures/sample-plan.json");
+// A hand-written AKS plan (kind AKSCluster): network with a delegated subnet, identity and role
+// assignments, managed cluster, agent pools, policy assignments, Flux extension and configuration.
+const AKS_SAMPLE = here("./fixtures/aks-plan.json");
 const GOLDEN_DIR = here("../golden");
 const sample = () => JSON.parse(readFileSync(SAMPLE, "utf8"));
+const aksSample = () => JSON.parse(readFileSync(AKS_SAMPLE, "utf8"));
 
-// Clones the sample plan, lets `mutate(byName, plan)` break it, and returns the
+// Clones the sample plan (or `fixture`), lets `mutate(byName, plan)` break it, and returns the
 // formatted problems.
-async function problemsAfter(mutate) {
-  const plan = sample();
+async function problemsAfter(mutate, fixture = sample) {
+  const plan = fixture();
   const byName = (name) => {
     const node = plan.resources.find((r) => r.name === name);
     assert.ok(node, `fixture has no node named ${name}`);
@@ -49,7 +53,31 @@ describe("models taken from the pinned @azure/arm-* packages", () => {
     "Microsoft.Compute/virtualMachines/extensions": ["@azure/arm-compute", "23.3.0", "2025-04-01", "VirtualMachineExtension"],
     "Microsoft.KeyVault/vaults": ["@azure/arm-keyvault", "3.2.0", "2024-11-01", "VaultCreateOrUpdateParameters"],
     "Microsoft.ManagedIdentity/userAssignedIdentities": ["@azure/arm-msi", "2.2.0", "2024-11-30", "Identity"],
+    // 24.1.0 is the newest arm-containerservice with Mappers (25.x is TypeSpec-generated).
+    "Microsoft.ContainerService/managedClusters": ["@azure/arm-containerservice", "24.1.0", "2025-10-01", "ManagedCluster"],
+    "Microsoft.ContainerService/managedClusters/agentPools": ["@azure/arm-containerservice", "24.1.0", "2025-10-01", "AgentPool"],
+    "Microsoft.KubernetesConfiguration/extensions": ["@azure/arm-kubernetesconfiguration", "6.1.0", "2023-05-01", "Extension"],
+    "Microsoft.KubernetesConfiguration/fluxConfigurations": ["@azure/arm-kubernetesconfiguration", "6.1.0", "2023-05-01", "FluxConfiguration"],
+    "Microsoft.Authorization/policyAssignments": ["@azure/arm-policy", "6.0.0", "2024-05-01", "PolicyAssignment"],
+    // arm-authorization 9.0.0 mixes api-versions by operation group; roleAssignments.create uses 2022-04-01.
+    "Microsoft.Authorization/roleAssignments": ["@azure/arm-authorization", "9.0.0", "2022-04-01", "RoleAssignmentCreateParameters"],
   };
+
+  // Extension and scoped resources: the operation's path puts them under their parent's id, as
+  // easel's ids do (<clusterId>/providers/Microsoft.KubernetesConfiguration/..., <scope>/providers/
+  // Microsoft.Authorization/...).
+  test("extension and scoped resources use the operations for a managed cluster or any scope", async () => {
+    const models = await loadModels();
+    const cluster = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{clusterRp}/{clusterResourceName}/{clusterName}";
+    assert.equal(models.get("Microsoft.KubernetesConfiguration/extensions").path,
+      `${cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{extensionName}`);
+    assert.equal(models.get("Microsoft.KubernetesConfiguration/fluxConfigurations").path,
+      `${cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{fluxConfigurationName}`);
+    assert.equal(models.get("Microsoft.Authorization/policyAssignments").path,
+      "/{scope}/providers/Microsoft.Authorization/policyAssignments/{policyAssignmentName}");
+    assert.equal(models.get("Microsoft.Authorization/roleAssignments").path,
+      "/{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}");
+  });
 
   test("each type maps to the PUT operation's request body and api-version", async () => {
     const models = await loadModels();
@@ -65,16 +93,28 @@ describe("models taken from the pinned @azure/arm-* packages", () => {
   });
 });
 
-describe("correct hand-written plan", () => {
-  test("covers every supported resource type", () => {
-    const types = new Set(sample().resources.filter((r) => r.action === "create").map((r) => r.type));
+describe("correct hand-written plans", () => {
+  test("cover every supported resource type", () => {
+    const types = new Set([...sample().resources, ...aksSample().resources]
+      .filter((r) => r.action === "create").map((r) => r.type));
     assert.deepEqual([...types].sort(), Object.keys(RESOURCE_TYPES).sort());
   });
 
-  test("has no problems", async () => {
-    const { bodies, problems } = await checkPlan(sample());
-    assert.deepEqual(problems.map(formatProblem), []);
-    assert.equal(bodies, sample().resources.filter((r) => r.action === "create").length);
+  for (const [name, fixture] of [["sample-plan.json", sample], ["aks-plan.json", aksSample]]) {
+    test(`${name} has no problems`, async () => {
+      const { bodies, problems } = await checkPlan(fixture());
+      assert.deepEqual(problems.map(formatProblem), []);
+      assert.equal(bodies, fixture().resources.filter((r) => r.action === "create").length);
+    });
+  }
+
+  test("the AKS fixture has a delegated subnet and the node fields that are not body", () => {
+    const plan = aksSample();
+    assert.equal(plan.kind, "AKSCluster");
+    const byName = (n) => plan.resources.find((r) => r.name === n);
+    assert.ok(byName("demo-aci").body.properties.delegations.length > 0);
+    assert.deepEqual(byName("demo").createOnly, ["/properties/agentPoolProfiles"]);
+    assert.deepEqual(byName("system").liveOwned, ["/properties/count"]);
   });
 });
 
@@ -225,6 +265,129 @@ describe("broken bodies are caught", () => {
   });
 });
 
+describe("broken AKS bodies are caught", () => {
+  const ROLE = "0b6c3a52-5d0e-5a8e-9f52-3c1d2e4f6a70";
+  const profile = (n, i = 0) => n("demo").body.properties.agentPoolProfiles[i];
+  const cases = [
+    // managedClusters
+    ["managed cluster: unknown property", (n) => { n("demo").body.properties.nodeSelector = { pool: "system" }; },
+      ["demo: body.properties.nodeSelector: unknown property"]],
+    ["managed cluster: misspelled property (case)", (n) => {
+      const p = n("demo").body.properties;
+      p.enableRbac = p.enableRBAC;
+      delete p.enableRBAC;
+    }, ["demo: body.properties.enableRbac: unknown property (did you mean enableRBAC?)"]],
+    ["managed cluster: flattened property put at the top", (n) => {
+      const b = n("demo").body;
+      b.kubernetesVersion = b.properties.kubernetesVersion;
+      delete b.properties.kubernetesVersion;
+    }, ["demo: body.kubernetesVersion: unknown property (did you mean properties.kubernetesVersion?)"]],
+    ["managed cluster: misspelled property inside a pool profile", (n) => { profile(n, 1).nodeTaint = ["a=b:NoSchedule"]; },
+      ["demo: body.properties.agentPoolProfiles[1].nodeTaint: unknown property (did you mean nodeTaints?)"]],
+    ["managed cluster: wrong enum value of the identity", (n) => { n("demo").body.identity.type = "userAssigned"; },
+      ['demo: body.identity.type: value "userAssigned" is not one of the allowed values "SystemAssigned", "UserAssigned", "None" (did you mean "UserAssigned"?)']],
+    ["managed cluster: missing location", (n) => { delete n("demo").body.location; },
+      ["demo: body.location: missing required property (String)"]],
+    ["managed cluster: pool profile without its name", (n) => { delete profile(n).name; },
+      ["demo: body.properties.agentPoolProfiles[0].name: missing required property (String)"]],
+    ["managed cluster: pool name against the model's pattern", (n) => { profile(n).name = "System-Pool"; },
+      ['demo: body.properties.agentPoolProfiles[0].name: violates constraint Pattern /^[a-z][a-z0-9]{0,11}$/ (value "System-Pool")']],
+    ["managed cluster: add-on without enabled", (n) => { delete n("demo").body.properties.addonProfiles.azurepolicy.enabled; },
+      ["demo: body.properties.addonProfiles.azurepolicy.enabled: missing required property (Boolean)"]],
+    ["managed cluster: add-on config value not a string", (n) => { n("demo").body.properties.addonProfiles.aciConnectorLinux.config.SubnetName = ["demo-aci"]; },
+      ['demo: body.properties.addonProfiles.aciConnectorLinux.config.SubnetName: expected String, got array ["demo-aci"]']],
+    ["managed cluster: KEDA without enabled", (n) => { n("demo").body.properties.workloadAutoScalerProfile.keda = {}; },
+      ["demo: body.properties.workloadAutoScalerProfile.keda.enabled: missing required property (Boolean)"]],
+    ["managed cluster: read-only fqdn set", (n) => { n("demo").body.properties.fqdn = "demo.hcp.westeurope.azmk8s.io"; },
+      ["demo: body.properties.fqdn: read-only property must not be set"]],
+    ["managed cluster: read-only provisioningState set", (n) => { n("demo").body.properties.provisioningState = "Succeeded"; },
+      ["demo: body.properties.provisioningState: read-only property must not be set"]],
+    ["managed cluster: wrong api-version", (n) => { n("demo").apiVersion = "2025-08-01"; },
+      ['demo: apiVersion: api-version "2025-08-01" does not match 2025-10-01 used by @azure/arm-containerservice@24.1.0 for Microsoft.ContainerService/managedClusters']],
+    ["managed cluster: osDiskSizeGB over the model's maximum", (n) => { profile(n).osDiskSizeGB = 4096; },
+      ["demo: body.properties.agentPoolProfiles[0].osDiskSizeGB: violates constraint InclusiveMaximum 2048 (value 4096)"]],
+    // agentPools
+    ["agent pool: maxPods as a string", (n) => { n("system").body.properties.maxPods = "110"; },
+      ['system: body.properties.maxPods: expected Number, got string "110"']],
+    ["agent pool: count as a string", (n) => { n("batch").body.properties.count = "1"; },
+      ['batch: body.properties.count: expected Number, got string "1"']],
+    ["agent pool: name in the body (read-only there)", (n) => { n("batch").body.name = "batch"; },
+      ["batch: body.name: read-only property must not be set"]],
+    ["agent pool: read-only node image version", (n) => { n("batch").body.properties.nodeImageVersion = "AKSUbuntu-2204gen2containerd-202501.01.0"; },
+      ["batch: body.properties.nodeImageVersion: read-only property must not be set"]],
+    ["agent pool: profile property outside properties", (n) => {
+      const b = n("batch").body;
+      b.vmSize = b.properties.vmSize;
+      delete b.properties.vmSize;
+    }, ["batch: body.vmSize: unknown property (did you mean properties.vmSize?)"]],
+    ["agent pool: labels not a map of strings", (n) => { n("batch").body.properties.nodeLabels = { workload: true }; },
+      ["batch: body.properties.nodeLabels.workload: expected String, got boolean true"]],
+    // KubernetesConfiguration
+    ["extension: misspelled property", (n) => {
+      const p = n("flux").body.properties;
+      p.autoUpgradeMinorVerison = p.autoUpgradeMinorVersion;
+      delete p.autoUpgradeMinorVersion;
+    }, ["flux: body.properties.autoUpgradeMinorVerison: unknown property (did you mean autoUpgradeMinorVersion?)"]],
+    ["extension: identity type other than the model's constant", (n) => { n("flux").body.identity = { type: "UserAssigned" }; },
+      ['flux: body.identity.type: must be the constant "SystemAssigned", got "UserAssigned"']],
+    ["extension: read-only provisioningState", (n) => { n("flux").body.properties.provisioningState = "Succeeded"; },
+      ["flux: body.properties.provisioningState: read-only property must not be set"]],
+    ["flux configuration: interval as a string", (n) => { n("demo-apps").body.properties.gitRepository.syncIntervalInSeconds = "5m"; },
+      ['demo-apps: body.properties.gitRepository.syncIntervalInSeconds: expected Number, got string "5m"']],
+    ["flux configuration: misspelled branch", (n) => { n("demo-apps").body.properties.gitRepository.repositoryRef = { brnach: "main" }; },
+      ["demo-apps: body.properties.gitRepository.repositoryRef.brnach: unknown property (did you mean branch?)"]],
+    ["flux configuration: kustomization with an unknown property", (n) => { n("demo-apps").body.properties.kustomizations.apps.interval = 300; },
+      ["demo-apps: body.properties.kustomizations.apps.interval: unknown property"]],
+    ["flux configuration: wrong api-version", (n) => { n("demo-apps").apiVersion = "2024-11-01"; },
+      ['demo-apps: apiVersion: api-version "2024-11-01" does not match 2023-05-01 used by @azure/arm-kubernetesconfiguration@6.1.0 for Microsoft.KubernetesConfiguration/fluxConfigurations']],
+    // Authorization
+    ["policy assignment: misspelled definition id", (n) => {
+      const p = n("pod-security-baseline").body.properties;
+      p.policyDefinitionID = p.policyDefinitionId;
+      delete p.policyDefinitionId;
+    }, ["pod-security-baseline: body.properties.policyDefinitionID: unknown property (did you mean policyDefinitionId?)"]],
+    ["policy assignment: read-only scope set", (n) => { n("pod-security-restricted").body.properties.scope = "/subscriptions/x"; },
+      ["pod-security-restricted: body.properties.scope: read-only property must not be set"]],
+    ["policy assignment: wrong enum casing of its identity", (n) => { n("pod-security-baseline").body.identity = { type: "systemAssigned" }; },
+      ['pod-security-baseline: body.identity.type: value "systemAssigned" is not one of the allowed values "SystemAssigned", "UserAssigned", "None" (did you mean "SystemAssigned"?)']],
+    ["role assignment: principal id missing", (n) => { delete n(ROLE).body.properties.principalId; },
+      [`${ROLE}: body.properties.principalId: missing required property (String)`]],
+    ["role assignment: role definition missing", (n) => { delete n(ROLE).body.properties.roleDefinitionId; },
+      [`${ROLE}: body.properties.roleDefinitionId: missing required property (String)`]],
+    ["role assignment: read-only scope set", (n) => { n(ROLE).body.properties.scope = "/subscriptions/x"; },
+      [`${ROLE}: body.properties.scope: read-only property must not be set`]],
+    ["role assignment: wrong api-version", (n) => { n(ROLE).apiVersion = "2015-07-01"; },
+      [`${ROLE}: apiVersion: api-version "2015-07-01" does not match 2022-04-01 used by @azure/arm-authorization@9.0.0 for Microsoft.Authorization/roleAssignments`]],
+    // Network: subnet delegations
+    ["subnet delegation: misspelled service name", (n) => { n("demo-aci").body.properties.delegations[0].properties = { serviceNmae: "Microsoft.ContainerInstance/containerGroups" }; },
+      ["demo-aci: body.properties.delegations[0].properties.serviceNmae: unknown property (did you mean serviceName?)"]],
+    ["subnet delegation: read-only actions set", (n) => { n("demo-aci").body.properties.delegations[0].properties.actions = ["Microsoft.Network/virtualNetworks/subnets/action"]; },
+      ["demo-aci: body.properties.delegations[0].properties.actions: read-only property must not be set"]],
+  ];
+  for (const [name, mutate, expected] of cases) {
+    test(name, async () => {
+      assert.deepEqual(await problemsAfter(mutate, aksSample), expected);
+    });
+  }
+
+  test("createOnly, liveOwned and the plan's kind are not part of the body", async () => {
+    // Whatever they hold, the checker does not look at them...
+    assert.deepEqual(await problemsAfter((n, plan) => {
+      plan.kind = "SomethingElse";
+      n("demo").createOnly = ["/properties/whatever", 42];
+      n("system").liveOwned = { not: "an array" };
+    }, aksSample), []);
+    // ...and in a body the same names are unknown properties.
+    assert.deepEqual(await problemsAfter((n) => {
+      n("system").body.liveOwned = ["/properties/count"];
+      n("demo").body.createOnly = ["/properties/agentPoolProfiles"];
+    }, aksSample), [
+      "demo: body.createOnly: unknown property",
+      "system: body.liveOwned: unknown property",
+    ]);
+  });
+});
+
 describe("late-bound placeholders", () => {
   const IDENTITY = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/demo-control-plane";
 
@@ -264,6 +427,34 @@ describe("late-bound placeholders", () => {
     });
   }
 
+  test("in the AKS plan: the deployer's tenant for Entra and an identity's principal for role assignments", async () => {
+    const AKS_IDENTITY = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/demo-aks";
+    const { problems, placeholders } = await checkPlan(aksSample());
+    assert.deepEqual(problems, []);
+    assert.deepEqual(placeholders.map((p) => [p.node, p.path, p.value, p.expected, p.waived]), [
+      ["0b6c3a52-5d0e-5a8e-9f52-3c1d2e4f6a70", "body.properties.principalId", `{{ref:${AKS_IDENTITY}#/properties/principalId}}`, "String", []],
+      ["7e2f4c81-1a3b-5c6d-8e9f-0a1b2c3d4e5f", "body.properties.principalId", `{{ref:${AKS_IDENTITY}#/properties/principalId}}`, "String", []],
+      ["demo", "body.properties.aadProfile.tenantID", "{{deployer:tenantId}}", "String", []],
+    ]);
+  });
+
+  const aksCases = [
+    ["not for an agent pool's count", (n) => { n("system").body.properties.count = "{{ref:/subscriptions/x/y#/properties/count}}"; },
+      ['system: body.properties.count: a late-bound placeholder cannot stand for Number: "{{ref:/subscriptions/x/y#/properties/count}}"']],
+    ["not for the cluster identity's Enum type", (n) => { n("demo").body.identity.type = "{{deployer:tenantId}}"; },
+      ['demo: body.identity.type: a late-bound placeholder cannot stand for Enum: "{{deployer:tenantId}}"']],
+    ["a principal reference without a pointer", (n) => {
+      n("0b6c3a52-5d0e-5a8e-9f52-3c1d2e4f6a70").body.properties.principalId = "{{ref:demo-aks}}";
+    }, ['0b6c3a52-5d0e-5a8e-9f52-3c1d2e4f6a70: body.properties.principalId: unknown late-bound placeholder "{{ref:demo-aks}}" (see src/plan/late_bound.h)']],
+    ["an unknown deployer field for the Entra tenant", (n) => { n("demo").body.properties.aadProfile.tenantID = "{{deployer:tenant}}"; },
+      ['demo: body.properties.aadProfile.tenantID: unknown late-bound placeholder "{{deployer:tenant}}" (see src/plan/late_bound.h)']],
+  ];
+  for (const [name, mutate, expected] of aksCases) {
+    test(name, async () => {
+      assert.deepEqual(await problemsAfter(mutate, aksSample), expected);
+    });
+  }
+
   test("the forms of src/plan/late_bound.h", () => {
     for (const v of ["{{deployer:tenantId}}", "{{deployer:objectId}}", "{{userData:init}}",
       "{{userData:control-plane}}", "{{userData:worker}}", `{{ref:${IDENTITY}#/properties/clientId}}`]) {
@@ -299,6 +490,39 @@ describe("golden plans from ../golden", () => {
     ? readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".plan.json")).sort()
     : [];
 
+  // The placeholders each golden plan may hold ("path expected-type"), and what they are excused
+  // from. VM cluster plans (no "kind") all have the same: only the GUID format of the key vault's
+  // tenant ids (the deployer's tenant, known when the token is) is waived. AKS plans are listed by
+  // file: their tenant and principal ids are Strings in the models, so nothing is waived. No
+  // Pattern or length constraint is waived anywhere; a new waiver, or a new AKS golden plan, must
+  // be a deliberate change here.
+  const VM_CLUSTER = {
+    placeholders: [
+      "body.properties.accessPolicies[0].objectId String",
+      "body.properties.accessPolicies[0].tenantId Uuid",
+      "body.properties.accessPolicies[1].objectId String",
+      "body.properties.accessPolicies[1].tenantId Uuid",
+      "body.properties.osProfile.customData String",
+      "body.properties.tenantId Uuid",
+    ],
+    waived: [
+      "body.properties.accessPolicies[0].tenantId: format Uuid",
+      "body.properties.accessPolicies[1].tenantId: format Uuid",
+      "body.properties.tenantId: format Uuid",
+    ],
+  };
+  const AKS = {
+    "aks-quickstart.plan.json": { placeholders: [], waived: [] },
+    "aks-enterprise.plan.json": {
+      placeholders: [
+        "65c272a5-e48f-5e31-9e5a-437d0c916f2f body.properties.principalId String",
+        "58d47591-5aed-577e-830b-24e5daf6b8ef body.properties.principalId String",
+        "shop body.properties.aadProfile.tenantID String",
+      ],
+      waived: [],
+    },
+  };
+
   if (files.length === 0) {
     test("golden plan files exist", () => {
       assert.fail(`no *.plan.json files in ${GOLDEN_DIR}: the golden plans must be checked against the Azure models`);
@@ -309,30 +533,29 @@ describe("golden plans from ../golden", () => {
       const plan = JSON.parse(readFileSync(`${GOLDEN_DIR}/${file}`, "utf8"));
       const { bodies, problems, placeholders } = await checkPlan(plan);
       assert.deepEqual(problems.map(formatProblem), []);
+      assert.equal(bodies, plan.resources.filter((r) => r.action === "create").length);
       assert.ok(bodies > 0, `${file} has no create bodies to check`);
-      // What the golden plans' placeholders are excused from: only the GUID format of the tenant
-      // ids (the deployer's tenant, known when the token is). No Pattern or length constraint is
-      // waived; a new waiver must be a deliberate change here.
-      const waived = placeholders.filter((p) => p.waived.length).map((p) => `${p.path}: ${p.waived.join(", ")}`);
-      assert.deepEqual(
-        [...new Set(waived)].sort(),
-        [
-          "body.properties.accessPolicies[0].tenantId: format Uuid",
-          "body.properties.accessPolicies[1].tenantId: format Uuid",
-          "body.properties.tenantId: format Uuid",
-        ],
-      );
-      const byPath = [...new Set(placeholders.map((p) => `${p.path} ${p.expected}`))].sort();
-      assert.deepEqual(byPath, [
-        "body.properties.accessPolicies[0].objectId String",
-        "body.properties.accessPolicies[0].tenantId Uuid",
-        "body.properties.accessPolicies[1].objectId String",
-        "body.properties.accessPolicies[1].tenantId Uuid",
-        "body.properties.osProfile.customData String",
-        "body.properties.tenantId Uuid",
-      ]);
+      const waived = [...new Set(placeholders.filter((p) => p.waived.length).map((p) => `${p.path}: ${p.waived.join(", ")}`))].sort();
+      if (plan.kind === undefined) {
+        assert.deepEqual(waived, VM_CLUSTER.waived);
+        assert.deepEqual([...new Set(placeholders.map((p) => `${p.path} ${p.expected}`))].sort(), VM_CLUSTER.placeholders);
+      } else {
+        assert.equal(plan.kind, "AKSCluster", `${file}: a plan of kind ${plan.kind} needs its expectations here`);
+        const expected = AKS[file];
+        assert.ok(expected, `${file}: an AKS golden plan needs its placeholders listed here`);
+        assert.deepEqual(waived, expected.waived);
+        assert.deepEqual(placeholders.map((p) => `${p.node} ${p.path} ${p.expected}`), expected.placeholders);
+      }
     });
   }
+
+  test("the AKS golden plans cover every AKS-only type", async () => {
+    const types = new Set(Object.keys(AKS).flatMap((f) =>
+      JSON.parse(readFileSync(`${GOLDEN_DIR}/${f}`, "utf8")).resources.filter((r) => r.action === "create").map((r) => r.type)));
+    for (const t of Object.keys(RESOURCE_TYPES).filter((t) => /^Microsoft\.(ContainerService|KubernetesConfiguration|Authorization)\//.test(t))) {
+      assert.ok(types.has(t), t);
+    }
+  });
 });
 
 describe("CLI", () => {
