@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "cli/aks_status.h"
 #include "cli/bootstrap_hooks.h"
 #include "cli/progress_view.h"
 #include "cli/session.h"
@@ -73,6 +74,33 @@ std::string AksEndpoint(Session& ss, const plan::Plan& plan) {
     }
   }
   return "";
+}
+
+void PrintAksStatus(const AksStatus& a) {
+  std::cout << "AKS:       Kubernetes " << a.current_version << " (asked " << a.requested_version
+            << "), " << a.provisioning_state << (a.power_state.empty() ? "" : ", " + a.power_state)
+            << "\n";
+  std::cout << "FQDN:      " << a.fqdn << "\n";
+  if (!a.addons.empty()) {
+    std::cout << "Add-ons:  ";
+    for (const auto& [name, enabled] : a.addons) {
+      std::cout << " " << name << (enabled ? " (on)" : " (off)");
+    }
+    std::cout << "\n";
+  }
+  std::cout << "Pools:\n";
+  for (const AksPoolStatus& p : a.pools) {
+    std::string scale =
+        p.autoscaled ? " autoscale " + std::to_string(p.min) + "-" + std::to_string(p.max) : "";
+    std::printf("  %-12s %-6s %3d x %-18s %-8s %s%s\n", p.name.c_str(), p.mode.c_str(), p.count,
+                p.vm_size.c_str(), p.version.c_str(), p.state.c_str(), scale.c_str());
+  }
+}
+
+// "AzureCluster" or "AKSCluster", from the stored plan.
+std::string KindOf(const store::ClusterRecord& c) {
+  Result<plan::Plan> p = plan::PlanFromJson(c.plan_json);
+  return p.ok() ? p->kind : "AzureCluster";
 }
 
 // Continues in a detached child; the parent returns at once (--no-wait).
@@ -378,6 +406,7 @@ int GetClustersCommand(const CommonOptions& common) {
     Json out = Json::array();
     for (const auto& c : *clusters) {
       out.push_back({{"name", c.name},
+                     {"kind", KindOf(c)},
                      {"context", c.context},
                      {"phase", store::ToString(c.phase)},
                      {"endpoint", c.endpoint},
@@ -388,10 +417,12 @@ int GetClustersCommand(const CommonOptions& common) {
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  std::printf("%-24s %-10s %-13s %-24s %s\n", "NAME", "CONTEXT", "PHASE", "UPDATED", "ENDPOINT");
+  std::printf("%-24s %-13s %-10s %-13s %-24s %s\n", "NAME", "KIND", "CONTEXT", "PHASE", "UPDATED",
+              "ENDPOINT");
   for (const auto& c : *clusters) {
-    std::printf("%-24s %-10s %-13s %-24s %s\n", c.name.c_str(), c.context.c_str(),
-                store::ToString(c.phase), c.updated_at.c_str(), c.endpoint.c_str());
+    std::printf("%-24s %-13s %-10s %-13s %-24s %s\n", c.name.c_str(), KindOf(c).c_str(),
+                c.context.c_str(), store::ToString(c.phase), c.updated_at.c_str(),
+                c.endpoint.c_str());
   }
   return kExitOk;
 }
@@ -415,6 +446,20 @@ int DescribeClusterCommand(const CommonOptions& common, const std::string& name)
   }
   const store::ClusterRecord& r = **c;
   std::vector<NodeStatus> nodes = NodesOf(*resources);
+  // An AKS cluster's version, add-ons and live pool counts come from Azure, not the store.
+  std::optional<AksStatus> aks;
+  std::string aks_error;
+  if (Result<plan::Plan> p = plan::PlanFromJson(r.plan_json); p.ok() && p->kind == "AKSCluster") {
+    st->reset();
+    Result<std::unique_ptr<Session>> session = OpenSession(common.context, common.state_path);
+    Result<AksStatus> status =
+        session.ok() ? ReadAksStatus(*(*session)->arm, *p) : Result<AksStatus>(session.status());
+    if (status.ok()) {
+      aks = *status;
+    } else {
+      aks_error = status.status().message();
+    }
+  }
   if (common.output == "json") {
     Json out = {{"name", r.name},
                 {"context", r.context},
@@ -436,6 +481,8 @@ int DescribeClusterCommand(const CommonOptions& common, const std::string& name)
     for (const NodeStatus& n : nodes) {
       out["nodes"].push_back({{"name", n.name}, {"state", n.state}, {"lastError", n.error}});
     }
+    if (aks) out["aks"] = aks->ToJson();
+    if (!aks_error.empty()) out["aksError"] = aks_error;
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
@@ -443,6 +490,8 @@ int DescribeClusterCommand(const CommonOptions& common, const std::string& name)
             << "\nPhase:     " << store::ToString(r.phase) << "\nEndpoint:  " << r.endpoint
             << "\nUpdated:   " << r.updated_at << "\n";
   if (!r.last_error.empty()) std::cout << "Error:     " << r.last_error << "\n";
+  if (aks) PrintAksStatus(*aks);
+  if (!aks_error.empty()) std::cout << "AKS:       not read (" << aks_error << ")\n";
   if (!nodes.empty()) {
     std::cout << "Nodes:\n";
     for (const NodeStatus& n : nodes) {

@@ -11,8 +11,10 @@
 
 #include "bootstrap/kubeconfig.h"
 #include "bootstrap/pki.h"
+#include "cli/aks_kubeconfig.h"
 #include "common/files.h"
 #include "engine/cluster_secrets_store.h"
+#include "plan/render.h"
 #include "spec/parse.h"
 #include "store/secret_box.h"
 #include "store/store.h"
@@ -82,6 +84,11 @@ int KubeconfigCommand(const CommonOptions& common, const KubeconfigOptions& opti
   if (cluster.endpoint.empty()) {
     return Fail("cluster " + options.name + " has no API server endpoint yet: run easel apply",
                 kExitFailure);
+  }
+  if (Result<plan::Plan> plan = plan::PlanFromJson(cluster.plan_json);
+      plan.ok() && plan->kind == "AKSCluster") {
+    st->reset();  // the session opens the store again
+    return AksKubeconfig(common, options, *plan);
   }
 
   // Checked before the key is opened, so that asking for a cluster without a CA never creates a

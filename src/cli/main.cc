@@ -228,7 +228,9 @@ int main(int argc, char** argv) {
 
   easel::cli::KubeconfigOptions kubeconfig_options;
   CLI::App* kubeconfig =
-      app.add_subcommand("kubeconfig", "a kubeconfig with a new short-lived client certificate");
+      app.add_subcommand("kubeconfig",
+                         "a kubeconfig: a new short-lived client certificate (AzureCluster) or "
+                         "the credentials AKS issues (AKSCluster)");
   kubeconfig->add_option("name", kubeconfig_options.name, "cluster name")->required();
   kubeconfig->add_flag("--admin", kubeconfig_options.admin,
                        "as kubernetes-admin, a cluster administrator (default: easel:<your user "

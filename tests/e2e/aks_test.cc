@@ -5,7 +5,10 @@
 // and delete leaves the resource group as it was.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <chrono>
+
+#include <cstdio>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -68,6 +71,22 @@ class Aks : public ::testing::Test {
     return path;
   }
 
+  // `kubectl config view --raw -o json` of a kubeconfig file; null when kubectl refuses it.
+  static json KubectlView(const std::string& path) {
+    std::string cmd = "kubectl config view --kubeconfig '" + path + "' --raw -o json 2>/dev/null";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return json();
+    std::string out;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    int rc = ::pclose(p);
+    return rc == 0 ? json::parse(out, nullptr, false) : json();
+  }
+  static int ModeOf(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+  }
+
   static LocalAzure* azure_;
 };
 
@@ -101,6 +120,16 @@ TEST_F(Aks, QuickstartAppliesReappliesWithoutWritesAndDeletesCleanly) {
   EXPECT_EQ(d["phase"], "Ready");
   EXPECT_TRUE(std::regex_search(d.value("endpoint", ""), std::regex("^https://.+azmk8s\\.io:443$")))
       << d.dump();
+
+  // The admin kubeconfig AKS issues, through kubectl.
+  const std::string admin = azure_->home() + "/shop-dev-admin.kubeconfig";
+  CommandResult kc = azure_->Easel("kubeconfig shop-dev --admin --file " + admin);
+  ASSERT_EQ(kc.exit_code, 0) << kc.output;
+  EXPECT_EQ(ModeOf(admin), 0600);
+  json view = KubectlView(admin);
+  ASSERT_TRUE(view.is_object()) << "kubectl could not read " << admin;
+  EXPECT_EQ(view["clusters"][0]["cluster"]["server"], d["endpoint"]);
+  EXPECT_FALSE(view["users"][0]["user"].value("client-certificate-data", "").empty());
 
   int64_t seq = LastSeq();
   CommandResult again = azure_->Easel("apply -f examples/aks-quickstart.yaml");
@@ -179,6 +208,34 @@ TEST_F(Aks, EnterpriseBuildsTheWholeArchitecture) {
   EXPECT_EQ(azure_->Get(id + "/agentPools/web", kAks)["properties"]["count"], 7);
   CommandResult check = azure_->Easel("check shop");
   EXPECT_EQ(check.exit_code, 0) << check.output;
+
+  // Entra ID: the user kubeconfig signs in through kubelogin; no admin credential exists.
+  const std::string user = azure_->home() + "/shop.kubeconfig";
+  CommandResult kc = azure_->Easel("kubeconfig shop --file " + user);
+  ASSERT_EQ(kc.exit_code, 0) << kc.output;
+  EXPECT_EQ(ModeOf(user), 0600);
+  json view = KubectlView(user);
+  ASSERT_TRUE(view.is_object()) << "kubectl could not read " << user;
+  EXPECT_EQ(view["users"][0]["user"]["exec"]["command"], "kubelogin") << view.dump();
+  CommandResult admin = azure_->Easel("kubeconfig shop --admin");
+  EXPECT_EQ(admin.exit_code, 1) << admin.output;
+  EXPECT_NE(admin.output.find("has local accounts disabled"), std::string::npos) << admin.output;
+
+  // describe reads the live state: the autoscaler's count, the add-ons, the version.
+  CommandResult describe = azure_->Easel("describe cluster shop -o json");
+  ASSERT_EQ(describe.exit_code, 0) << describe.output;
+  json a = json::parse(describe.output, nullptr, false)["aks"];
+  ASSERT_TRUE(a.is_object()) << describe.output;
+  EXPECT_TRUE(StartsWith(a.value("currentKubernetesVersion", ""), "1.36.")) << a.dump();
+  EXPECT_EQ(a["addons"]["azurepolicy"], true);
+  EXPECT_EQ(a["addons"]["keda"], true);
+  ASSERT_EQ(a["pools"].size(), 2u);
+  EXPECT_EQ(a["pools"][1]["name"], "web");
+  EXPECT_EQ(a["pools"][1]["count"], 7);
+  CommandResult table = azure_->Easel("describe cluster shop");
+  EXPECT_NE(table.output.find("autoscale 2-20"), std::string::npos) << table.output;
+  CommandResult list = azure_->Easel("get clusters -o json");
+  EXPECT_NE(list.output.find("\"kind\": \"AKSCluster\""), std::string::npos) << list.output;
 
   CommandResult del = azure_->Easel("delete cluster shop");
   ASSERT_EQ(del.exit_code, 0) << del.output;
