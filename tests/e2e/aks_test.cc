@@ -315,5 +315,25 @@ TEST_F(Aks, ASkippedMinorIsRefusedBeforeAnyCall) {
   ASSERT_EQ(azure_->Easel("delete cluster shop-dev").exit_code, 0);
 }
 
+TEST_F(Aks, ARenamedPoolWithANewSizeIsCreatedBeforeTheOldOneGoes) {
+  ASSERT_EQ(azure_->Easel("apply -f examples/aks-quickstart.yaml").exit_code, 0);
+  std::string renamed = Variant(
+      "aks-quickstart.yaml", "{name: system, mode: System, count: 2, vmSize: Standard_D4s_v5}",
+      "{name: system2, mode: System, count: 2, vmSize: Standard_D8s_v5}", "aks-d8-new.yaml");
+  int64_t seq = LastSeq();
+  CommandResult apply = azure_->Easel("apply -f " + renamed);
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+  std::vector<std::string> writes = WritesSince(seq);
+  ASSERT_EQ(writes.size(), 2u) << Join(writes, "\n");
+  EXPECT_TRUE(StartsWith(writes[0], "PUT ") && EndsWith(writes[0], "/agentPools/system2"))
+      << Join(writes, "\n");
+  EXPECT_TRUE(StartsWith(writes[1], "DELETE ") && EndsWith(writes[1], "/agentPools/system"))
+      << Join(writes, "\n");
+  EXPECT_EQ(azure_->Get(Cluster("shop-dev") + "/agentPools/system2", kAks)["properties"]["vmSize"],
+            "Standard_D8s_v5");
+  EXPECT_TRUE(azure_->Get(Cluster("shop-dev") + "/agentPools/system", kAks).is_null());
+  ASSERT_EQ(azure_->Easel("delete cluster shop-dev").exit_code, 0);
+}
+
 }  // namespace
 }  // namespace easel::e2e
