@@ -12,12 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-// The scope of an extension resource: its id up to the last /providers/.
-std::string ScopeOf(const std::string& id) {
-  size_t at = easel::ToLower(id).rfind("/providers/");
-  return at == std::string::npos ? id : id.substr(0, at);
-}
-
 const char kExtension[] = "Microsoft.KubernetesConfiguration/extensions";
 const char kFlux[] = "Microsoft.KubernetesConfiguration/fluxConfigurations";
 const char kFluxType[] = "microsoft.flux";
@@ -40,12 +34,12 @@ bool ConfigName(const std::string& n) {
 }
 
 ArmError CheckScope(PutContext& ctx, std::string* cluster_id) {
-  const Resource* cluster = ctx.arm.Find(ScopeOf(ctx.id));
+  const Resource* cluster = ctx.arm.Find(ExtensionScopeOf(ctx.id));
   if (!cluster || !IEquals(cluster->type, kManagedClusterType))
     return Err(400, "InvalidParameter",
                "Microsoft.KubernetesConfiguration resources are supported under "
                "Microsoft.ContainerService/managedClusters; '" +
-                   ScopeOf(ctx.id) + "' is not a managed cluster.");
+                   ExtensionScopeOf(ctx.id) + "' is not a managed cluster.");
   *cluster_id = cluster->id;
   return {};
 }

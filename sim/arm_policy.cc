@@ -12,12 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-// The scope of an extension resource: its id up to the last /providers/.
-std::string ScopeOf(const std::string& id) {
-  size_t at = easel::ToLower(id).rfind("/providers/");
-  return at == std::string::npos ? id : id.substr(0, at);
-}
-
 const char kAssignment[] = "Microsoft.Authorization/policyAssignments";
 const char kSetPrefix[] = "/providers/Microsoft.Authorization/policySetDefinitions/";
 const char kDefPrefix[] = "/providers/Microsoft.Authorization/policyDefinitions/";
@@ -195,7 +189,7 @@ ArmError ValidateAssignment(PutContext& ctx) {
     return Err(400, "InvalidRequestContent",
                "properties.enforcementMode must be Default or DoNotEnforce.");
   props["enforcementMode"] = mode;
-  std::string scope = ScopeOf(ctx.id);
+  std::string scope = ExtensionScopeOf(ctx.id);
   if (const Resource* r = ctx.arm.Find(scope)) scope = r->id;
   props["scope"] = scope;
   if (!props.contains("notScopes")) props["notScopes"] = json::array();

@@ -1,5 +1,7 @@
 #include "sim/util.h"
 
+#include "common/strings.h"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -298,6 +300,11 @@ bool ParseIso8601(std::string_view text, double* out) {
   tmv.tm_sec = s;
   *out = double(timegm(&tmv));
   return true;
+}
+
+std::string ExtensionScopeOf(const std::string& id) {
+  size_t at = easel::ToLower(id).rfind("/providers/");
+  return at == std::string::npos ? id : id.substr(0, at);
 }
 
 }  // namespace azsim

@@ -34,6 +34,9 @@ std::string UrlEncode(std::string_view text);
 std::map<std::string, std::string> ParseQuery(std::string_view query, bool form = false);
 // Splits a path on '/', dropping empty segments; segments are percent-decoded.
 std::vector<std::string> SplitPath(std::string_view path);
+// The scope of an extension resource (a policy assignment, a Flux configuration): its id up to
+// the last /providers/.
+std::string ExtensionScopeOf(const std::string& id);
 
 bool IEquals(std::string_view a, std::string_view b);
 // Case-insensitive substring search.
