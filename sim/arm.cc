@@ -1128,7 +1128,7 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
     resources_[k] = pr;
   }
   HttpResponse res;
-  res.status = existing ? 200 : 201;
+  res.status = existing ? 200 : spec.put == TypeSpec::PutStyle::kAsync201 ? spec.create_status : 201;
   if (spec.put == TypeSpec::PutStyle::kLocation202) {
     res.status = 202;
     AddLroHeaders(res, *op, req, false);

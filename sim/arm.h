@@ -86,6 +86,7 @@ struct LroOutcome {
 struct TypeSpec {
   std::string type;  // canonical, e.g. "Microsoft.Network/virtualNetworks"
   enum class PutStyle { kSync, kAsync201, kLocation202 } put = PutStyle::kAsync201;
+  int create_status = 201;  // status of a kAsync201 PUT that creates (managed disks answer 202)
   bool async_delete = true;
   double put_seconds = 1;  // latency model, before --time-scale
   double delete_seconds = 1;

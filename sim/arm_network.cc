@@ -141,6 +141,8 @@ ArmError ValidateVnet(PutContext& ctx) {
         subnets.push_back({LastSegment(c->id), p});
     }
   }
+  if (!props.contains("virtualNetworkPeerings")) props["virtualNetworkPeerings"] = json::array();
+  if (!props.contains("enableDdosProtection")) props["enableDdosProtection"] = false;
   return CheckSubnetLayout(ctx.id, space, subnets);
 }
 
@@ -217,29 +219,40 @@ ArmError ValidateNsg(PutContext& ctx) {
     }
   }
   json defaults = json::array();
-  for (auto [name, dir, prio, access] :
-       std::vector<std::tuple<const char*, const char*, int, const char*>>{
-           {"AllowVnetInBound", "Inbound", 65000, "Allow"},
-           {"AllowAzureLoadBalancerInBound", "Inbound", 65001, "Allow"},
-           {"DenyAllInBound", "Inbound", 65500, "Deny"},
-           {"AllowVnetOutBound", "Outbound", 65000, "Allow"},
-           {"AllowInternetOutBound", "Outbound", 65001, "Allow"},
-           {"DenyAllOutBound", "Outbound", 65500, "Deny"}}) {
+  // Azure's six default rules, with its service-tag prefixes and descriptions.
+  struct DefaultRule {
+    const char *name, *dir;
+    int prio;
+    const char *access, *src, *dst, *description;
+  };
+  for (auto [name, dir, prio, access, src, dst, description] : std::vector<DefaultRule>{
+           {"AllowVnetInBound", "Inbound", 65000, "Allow", "VirtualNetwork", "VirtualNetwork",
+            "Allow inbound traffic from all VMs in VNET"},
+           {"AllowAzureLoadBalancerInBound", "Inbound", 65001, "Allow", "AzureLoadBalancer", "*",
+            "Allow inbound traffic from azure load balancer"},
+           {"DenyAllInBound", "Inbound", 65500, "Deny", "*", "*", "Deny all inbound traffic"},
+           {"AllowVnetOutBound", "Outbound", 65000, "Allow", "VirtualNetwork", "VirtualNetwork",
+            "Allow outbound traffic from all VMs to all VMs in VNET"},
+           {"AllowInternetOutBound", "Outbound", 65001, "Allow", "*", "Internet",
+            "Allow outbound traffic from all VMs to Internet"},
+           {"DenyAllOutBound", "Outbound", 65500, "Deny", "*", "*", "Deny all outbound traffic"}}) {
     defaults.push_back({{"name", name},
                         {"id", ctx.id + "/defaultSecurityRules/" + name},
                         {"type", "Microsoft.Network/networkSecurityGroups/defaultSecurityRules"},
                         {"properties",
-                         {{"protocol", "*"},
+                         {{"description", description},
+                          {"protocol", "*"},
                           {"sourcePortRange", "*"},
                           {"destinationPortRange", "*"},
-                          {"sourceAddressPrefix", "*"},
-                          {"destinationAddressPrefix", "*"},
+                          {"sourceAddressPrefix", src},
+                          {"destinationAddressPrefix", dst},
                           {"access", access},
                           {"priority", prio},
                           {"direction", dir},
                           {"provisioningState", "Succeeded"}}}});
   }
   props["defaultSecurityRules"] = defaults;
+  if (!props.contains("flushConnection")) props["flushConnection"] = false;
   if (!props.contains("resourceGuid"))
     props["resourceGuid"] =
         ctx.existing ? (*ctx.existing)["properties"].value("resourceGuid", NewGuid()) : NewGuid();
@@ -294,6 +307,9 @@ ArmError ValidatePublicIp(PutContext& ctx) {
     }
   }
   if (!props.contains("resourceGuid")) props["resourceGuid"] = NewGuid();
+  if (!props.contains("ddosSettings"))
+    props["ddosSettings"] = {{"protectionMode", "VirtualNetworkInherited"}};
+  if (!props.contains("ipTags")) props["ipTags"] = json::array();
   return {};
 }
 
@@ -363,12 +379,21 @@ ArmError ValidateNic(PutContext& ctx) {
       if (ip.ok()) used_by_subnet[easel::ToLower(subnet_id)].insert(ip->value);
     }
   });
+  // A configuration that omits its subnet takes the primary configuration's (as Azure does).
+  json primary_subnet;
+  for (const auto& ic : props["ipConfigurations"]) {
+    if (!ic.is_object() || !ic.contains("properties") || !ic["properties"].is_object()) continue;
+    const json& ip = ic["properties"];
+    if (ip.contains("subnet") && (primary_subnet.is_null() || ip.value("primary", false)))
+      primary_subnet = ip["subnet"];
+  }
   bool primary_set = false;
   for (auto& ic : props["ipConfigurations"]) {
     if (!ic.is_object() || !ic.contains("name"))
       return Err(400, "InvalidRequestFormat", "Each ipConfiguration needs a name.");
     if (!ic.contains("properties")) ic["properties"] = json::object();
     json& ip = ic["properties"];
+    if (!ip.contains("subnet") && !primary_subnet.is_null()) ip["subnet"] = primary_subnet;
     if (!ip.contains("subnet") || !ip["subnet"].is_object() || !ip["subnet"].contains("id"))
       return Err(400, "InvalidRequestFormat",
                  "IP configuration " + ic["name"].get<std::string>() + " must reference a subnet.");
@@ -432,6 +457,15 @@ ArmError ValidateNic(PutContext& ctx) {
     if (ip.value("primary", false)) primary_set = true;
   }
   if (!primary_set) props["ipConfigurations"][0]["properties"]["primary"] = true;
+  for (auto& ic : props["ipConfigurations"])
+    if (!ic["properties"].contains("primary")) ic["properties"]["primary"] = false;
+  if (!props.contains("dnsSettings")) props["dnsSettings"] = json::object();
+  if (!props["dnsSettings"].contains("dnsServers"))
+    props["dnsSettings"]["dnsServers"] = json::array();
+  props["dnsSettings"]["appliedDnsServers"] = props["dnsSettings"]["dnsServers"];
+  if (!props.contains("enableIPForwarding")) props["enableIPForwarding"] = false;
+  if (!props.contains("disableTcpStateTracking")) props["disableTcpStateTracking"] = false;
+  props["vnetEncryptionSupported"] = false;
   if (!props.contains("macAddress")) {
     std::string b = HexEncode(RandomBytes(5));
     props["macAddress"] = "00-0D-" + b.substr(0, 2) + "-" + b.substr(2, 2) + "-" + b.substr(4, 2) +
@@ -472,6 +506,8 @@ ArmError ValidateDnsZone(PutContext& ctx) {
   props["maxNumberOfVirtualNetworkLinksWithRegistration"] = 100;
   props["numberOfVirtualNetworkLinks"] =
       ctx.existing ? (*ctx.existing)["properties"].value("numberOfVirtualNetworkLinks", 0) : 0;
+  props["numberOfVirtualNetworkLinksWithRegistration"] = 0;
+  props["numberOfRecordSets"] = 1;
   return {};
 }
 
@@ -570,6 +606,11 @@ void RegisterNetworkTypes(TypeRegistry& r) {
         arm.Children(res.id, "Microsoft.Network/privateDnsZones/virtualNetworkLinks").size();
     j["properties"]["numberOfRecordSets"] =
         arm.Children(res.id, "Microsoft.Network/privateDnsZones/A").size() + 1;
+    size_t registering = 0;
+    for (const Resource* l :
+         arm.Children(res.id, "Microsoft.Network/privateDnsZones/virtualNetworkLinks"))
+      if (IContains(l->body, "\"registrationEnabled\":true")) ++registering;
+    j["properties"]["numberOfVirtualNetworkLinksWithRegistration"] = registering;
   };
   r.Add(zone);
 
