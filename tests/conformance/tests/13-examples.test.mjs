@@ -189,9 +189,9 @@ for (const file of files) {
       assert.ok(documented.includes(r.status) || (rp.statuses ?? []).includes(r.status),
         `PUT answered ${r.status}, documented ${documented.join("/")}: ${r.text}`);
       answer = (await send("GET", path, apiVersion)).json;
-    } else if (method === "POST") {
-      const r = await send("POST", path, apiVersion, params[rp.body ?? "parameters"]);
-      assert.ok(documented.includes(r.status), `POST answered ${r.status}: ${r.text}`);
+    } else if (method === "POST" || method === "PATCH") {
+      const r = await send(method, path, apiVersion, params[rp.body ?? "parameters"]);
+      assert.ok(documented.includes(r.status), `${method} answered ${r.status}: ${r.text}`);
       answer = r.json;
     } else {
       const r = await send("GET", path, apiVersion);
