@@ -197,13 +197,20 @@ void CollectRefs(const json& j, std::vector<std::string>& out) {
 }
 
 // Fills ids of named elements of arrays under properties (sub-resources such as LB frontends).
-void FillSubresourceIds(json& props, const std::string& self_id) {
+// Microsoft.Network answers its sub-resources with their own `type` and the parent's `etag`
+// (`etag` non-empty selects that).
+void FillSubresourceIds(json& props, const std::string& self_id, const std::string& self_type,
+                        const std::string& etag) {
   if (!props.is_object()) return;
   for (auto it = props.begin(); it != props.end(); ++it) {
     if (!it.value().is_array()) continue;
     for (auto& el : it.value()) {
       if (!el.is_object() || !el.contains("name") || !el["name"].is_string()) continue;
       el["id"] = self_id + "/" + it.key() + "/" + el["name"].get<std::string>();
+      if (!etag.empty()) {
+        el["type"] = self_type + "/" + it.key();
+        el["etag"] = etag;
+      }
       if (el.contains("properties") && el["properties"].is_object())
         el["properties"]["provisioningState"] = "Succeeded";
     }
@@ -1068,8 +1075,9 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
     }
     doc["properties"].erase(prop);
   }
-  FillSubresourceIds(doc["properties"], t.id);
   if (spec.type != kRgType) doc["etag"] = NewEtag();
+  FillSubresourceIds(doc["properties"], t.id, spec.type,
+                     spec.network ? doc.value("etag", "") : std::string());
   double now = NowSeconds();
   Resource r;
   r.id = t.id;
@@ -1128,7 +1136,9 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
     resources_[k] = pr;
   }
   HttpResponse res;
-  res.status = existing ? 200 : spec.put == TypeSpec::PutStyle::kAsync201 ? spec.create_status : 201;
+  res.status = existing                                    ? 200
+               : spec.put == TypeSpec::PutStyle::kAsync201 ? spec.create_status
+                                                           : 201;
   if (spec.put == TypeSpec::PutStyle::kLocation202) {
     res.status = 202;
     AddLroHeaders(res, *op, req, false);

@@ -197,10 +197,10 @@ ArmError ValidateVm(PutContext& ctx) {
       json& lc = osp["linuxConfiguration"];
       if (!lc.contains("disablePasswordAuthentication")) {
         const json* old = ctx.existing ? &(*ctx.existing)["properties"] : nullptr;
-        bool had = old && old->contains("osProfile") &&
-                   (*old)["osProfile"].contains("linuxConfiguration") &&
-                   (*old)["osProfile"]["linuxConfiguration"].contains(
-                       "disablePasswordAuthentication");
+        bool had =
+            old && old->contains("osProfile") &&
+            (*old)["osProfile"].contains("linuxConfiguration") &&
+            (*old)["osProfile"]["linuxConfiguration"].contains("disablePasswordAuthentication");
         lc["disablePasswordAuthentication"] =
             had ? (*old)["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"]
                 : json(!osp.contains("adminPassword"));

@@ -148,6 +148,7 @@ ArmError ValidateVault(PutContext& ctx) {
     props["enableSoftDelete"] = old ? old->value("enableSoftDelete", true) : true;
   if (!props.contains("softDeleteRetentionInDays"))
     props["softDeleteRetentionInDays"] = old ? old->value("softDeleteRetentionInDays", 90) : 90;
+  if (!ctx.body.contains("tags")) ctx.body["tags"] = json::object();  // Key Vault answers {}
   int days = props.value("softDeleteRetentionInDays", 90);
   if (days < 7 || days > 90)
     return Err(400, "BadRequest", "softDeleteRetentionInDays must be between 7 and 90.");

@@ -326,6 +326,150 @@ ArmError ValidateNatGateway(PutContext& ctx) {
   return {};
 }
 
+// Private addresses in use in a subnet (lowercased id): NIC configurations and the frontends of
+// other load balancers.
+std::set<uint32_t> AddressesInSubnet(Arm& arm, const std::string& subnet_id,
+                                     const std::string& except_id) {
+  std::set<uint32_t> used;
+  arm.ForEach([&](const Resource& r) {
+    if (IEquals(r.id, except_id)) return;
+    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
+                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
+                           ? "frontendIPConfigurations"
+                           : nullptr;
+    if (!coll || !IContains(r.body, subnet_id)) return;
+    json j = json::parse(r.body, nullptr, false);
+    if (!j.is_object()) return;
+    for (const auto& ic : j["properties"].value(coll, json::array())) {
+      const json ip = ic.value("properties", json::object());
+      if (!ip.contains("subnet") || !IEquals(ip["subnet"].value("id", ""), subnet_id)) continue;
+      auto a = easel::ParseIpv4(ip.value("privateIPAddress", ""));
+      if (a.ok()) used.insert(a->value);
+    }
+  });
+  return used;
+}
+
+// An internal frontend gets a private address from its subnet (Dynamic: the first free from .4,
+// kept across PUTs; Static: checked as for NICs).
+ArmError AllocateFrontendAddresses(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (!props.contains("frontendIPConfigurations")) return {};
+  json old = ctx.existing
+                 ? (*ctx.existing)["properties"].value("frontendIPConfigurations", json::array())
+                 : json::array();
+  for (auto& fe : props["frontendIPConfigurations"]) {
+    if (!fe.contains("properties") || !fe["properties"].is_object()) continue;
+    json& fp = fe["properties"];
+    if (!fp.contains("subnet") || !fp["subnet"].is_object()) continue;
+    std::string subnet_id = fp["subnet"].value("id", "");
+    auto subnet = ctx.arm.FindJson(subnet_id);
+    if (!subnet) continue;  // the reference check reports it
+    std::vector<easel::Cidr> prefixes;
+    if (!SubnetPrefixes((*subnet)["properties"], LastSegment(subnet_id), &prefixes).ok()) continue;
+    const easel::Cidr& c = prefixes[0];
+    std::set<uint32_t> used = AddressesInSubnet(ctx.arm, subnet_id, ctx.id);
+    for (const auto& other : props["frontendIPConfigurations"])
+      if (&other != &fe && other.contains("properties"))
+        if (auto a = easel::ParseIpv4(other["properties"].value("privateIPAddress", "")); a.ok())
+          used.insert(a->value);
+    if (IEquals(fp.value("privateIPAllocationMethod", "Dynamic"), "Static")) {
+      auto addr = easel::ParseIpv4(fp.value("privateIPAddress", ""));
+      if (!addr.ok() || !c.Contains(*addr))
+        return Err(400, "PrivateIPAddressNotInSubnet",
+                   "IP address " + fp.value("privateIPAddress", "") +
+                       " does not belong to subnet " + subnet_id + ".");
+      if (used.count(addr->value))
+        return Err(400, "PrivateIPAddressInUse",
+                   "IP address " + addr->ToString() + " is already in use.");
+    } else {
+      fp["privateIPAllocationMethod"] = "Dynamic";
+      std::string keep;
+      for (const auto& o : old)
+        if (IEquals(o.value("name", ""), fe.value("name", "")))
+          keep = o.value("properties", json::object()).value("privateIPAddress", "");
+      auto kept = easel::ParseIpv4(keep);
+      if (kept.ok() && c.Contains(*kept) && !used.count(kept->value)) {
+        fp["privateIPAddress"] = keep;
+      } else {
+        fp.erase("privateIPAddress");
+        for (uint64_t a = uint64_t(c.First()) + 4; a < c.Last(); ++a)
+          if (!used.count(uint32_t(a))) {
+            fp["privateIPAddress"] = easel::Ipv4{uint32_t(a)}.ToString();
+            break;
+          }
+        if (!fp.contains("privateIPAddress"))
+          return Err(400, "SubnetIsFull", "Subnet " + subnet_id + " has no free addresses.");
+      }
+    }
+    if (!fp.contains("privateIPAddressVersion")) fp["privateIPAddressVersion"] = "IPv4";
+  }
+  return {};
+}
+
+// Rule, probe and outbound-rule defaults, resourceGuid, and the back-references Azure answers
+// from frontends, pools and probes to the rules that use them.
+void FillLoadBalancerDefaults(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  props["resourceGuid"] =
+      ctx.existing ? (*ctx.existing)["properties"].value("resourceGuid", NewGuid()) : NewGuid();
+  auto defaults = [](json& el, const json& values) {
+    if (!el.contains("properties") || !el["properties"].is_object())
+      el["properties"] = json::object();
+    for (const auto& [k, v] : values.items())
+      if (!el["properties"].contains(k)) el["properties"][k] = v;
+  };
+  for (const char* coll : {"frontendIPConfigurations", "backendAddressPools", "loadBalancingRules",
+                           "probes", "inboundNatRules", "outboundRules", "inboundNatPools"})
+    if (!props.contains(coll)) props[coll] = json::array();
+  for (auto& r : props["loadBalancingRules"])
+    defaults(r, {{"enableFloatingIP", false},
+                 {"idleTimeoutInMinutes", 4},
+                 {"enableTcpReset", false},
+                 {"loadDistribution", "Default"},
+                 {"disableOutboundSnat", false},
+                 {"enableConnectionTracking", false}});
+  for (auto& r : props["inboundNatRules"])
+    defaults(r,
+             {{"enableFloatingIP", false}, {"idleTimeoutInMinutes", 4}, {"enableTcpReset", false}});
+  for (auto& r : props["outboundRules"])
+    defaults(
+        r, {{"allocatedOutboundPorts", 0}, {"idleTimeoutInMinutes", 4}, {"enableTcpReset", false}});
+  for (auto& p : props["probes"])
+    defaults(p, {{"intervalInSeconds", 15}, {"numberOfProbes", 2}, {"probeThreshold", 1}});
+  // Back-references: element id (lowercased) -> collection -> ids of the rules using it.
+  std::map<std::string, std::map<std::string, json>> refs;
+  auto add = [&](const json& target, const std::string& coll, const std::string& rule_id) {
+    if (!target.is_object() || !target.contains("id") || !target["id"].is_string()) return;
+    json& list = refs[easel::ToLower(target["id"].get<std::string>())][coll];
+    if (!list.is_array()) list = json::array();
+    list.push_back({{"id", rule_id}});
+  };
+  for (const char* coll : {"loadBalancingRules", "inboundNatRules", "outboundRules"}) {
+    for (const auto& r : props[coll]) {
+      std::string rid = ctx.id + "/" + coll + "/" + r.value("name", "");
+      const json rp = r.value("properties", json::object());
+      if (rp.contains("frontendIPConfiguration")) add(rp["frontendIPConfiguration"], coll, rid);
+      for (const auto& fe : rp.value("frontendIPConfigurations", json::array())) add(fe, coll, rid);
+      if (rp.contains("backendAddressPool")) add(rp["backendAddressPool"], coll, rid);
+      if (rp.contains("probe")) add(rp["probe"], coll, rid);
+    }
+  }
+  for (const char* coll : {"frontendIPConfigurations", "backendAddressPools", "probes"}) {
+    for (auto& el : props[coll]) {
+      if (!el.is_object()) continue;
+      if (!el.contains("properties") || !el["properties"].is_object())
+        el["properties"] = json::object();
+      for (const char* back : {"loadBalancingRules", "inboundNatRules", "outboundRules"})
+        el["properties"].erase(back);
+      std::string id = easel::ToLower(ctx.id + "/" + coll + "/" + el.value("name", ""));
+      auto it = refs.find(id);
+      if (it == refs.end()) continue;
+      for (const auto& [back, list] : it->second) el["properties"][back] = list;
+    }
+  }
+}
+
 ArmError ValidateLoadBalancer(PutContext& ctx) {
   json& props = ctx.body["properties"];
   if (!ctx.body.contains("sku")) ctx.body["sku"] = {{"name", "Standard"}, {"tier", "Regional"}};
@@ -355,6 +499,9 @@ ArmError ValidateLoadBalancer(PutContext& ctx) {
         return Err(400, "InvalidRequestFormat",
                    "Load balancing rule " + rule.value("name", "") + " is missing '" + f + "'.");
   }
+  ArmError e = AllocateFrontendAddresses(ctx);
+  if (!e.ok()) return e;
+  FillLoadBalancerDefaults(ctx);
   return {};
 }
 
@@ -466,6 +613,13 @@ ArmError ValidateNic(PutContext& ctx) {
   if (!props.contains("enableIPForwarding")) props["enableIPForwarding"] = false;
   if (!props.contains("disableTcpStateTracking")) props["disableTcpStateTracking"] = false;
   props["vnetEncryptionSupported"] = false;
+  // Azure's per-VNet internal DNS suffix, fixed at creation.
+  std::string suffix =
+      ctx.existing && (*ctx.existing)["properties"].contains("dnsSettings")
+          ? (*ctx.existing)["properties"]["dnsSettings"].value("internalDomainNameSuffix", "")
+          : "";
+  props["dnsSettings"]["internalDomainNameSuffix"] =
+      suffix.empty() ? HexEncode(RandomBytes(14)) + ".bx.internal.cloudapp.net" : suffix;
   if (!props.contains("macAddress")) {
     std::string b = HexEncode(RandomBytes(5));
     props["macAddress"] = "00-0D-" + b.substr(0, 2) + "-" + b.substr(2, 2) + "-" + b.substr(4, 2) +
@@ -574,10 +728,39 @@ void RegisterNetworkTypes(TypeRegistry& r) {
   TypeSpec pip = NetworkSpec("Microsoft.Network/publicIPAddresses", 3, 3);
   pip.in_use_code = "PublicIPAddressInUse";
   pip.validate = ValidatePublicIp;
+  // Azure answers the NIC configuration or LB frontend that uses the address.
+  pip.compose = [](Arm& arm, const Resource& res, json& j) {
+    std::string needle = "\"" + easel::ToLower(res.id) + "\"";
+    arm.ForEach([&](const Resource& r) {
+      const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
+                         : IEquals(r.type, "Microsoft.Network/loadBalancers")
+                             ? "frontendIPConfigurations"
+                             : nullptr;
+      if (!coll || !IContains(r.body, needle)) return;
+      json doc = json::parse(r.body, nullptr, false);
+      if (!doc.is_object()) return;
+      for (const auto& ic : doc["properties"].value(coll, json::array())) {
+        const json ip = ic.value("properties", json::object());
+        if (ip.contains("publicIPAddress") &&
+            IEquals(ip["publicIPAddress"].value("id", ""), res.id))
+          j["properties"]["ipConfiguration"] = {{"id", ic.value("id", "")}};
+      }
+    });
+  };
   r.Add(pip);
 
   TypeSpec nat = NetworkSpec("Microsoft.Network/natGateways", 10, 10);
   nat.validate = ValidateNatGateway;
+  // Azure answers the subnets that use the gateway.
+  nat.compose = [](Arm& arm, const Resource& res, json& j) {
+    json subnets = json::array();
+    std::string needle = "\"" + easel::ToLower(res.id) + "\"";
+    arm.ForEach([&](const Resource& r) {
+      if (IEquals(r.type, "Microsoft.Network/virtualNetworks/subnets") && IContains(r.body, needle))
+        subnets.push_back({{"id", r.id}});
+    });
+    j["properties"]["subnets"] = subnets;
+  };
   nat.in_use_code = "InUseNatGatewayCannotBeDeleted";
   r.Add(nat);
 

@@ -1,8 +1,8 @@
 // Microsoft.Storage: storage accounts (global names, primaryEndpoints.blob on azsim's blob
 // listener), listKeys/regenerateKey, blobServices/default and containers. checkNameAvailability is
 // answered by the engine (Arm::CheckNameAvailability) because it is a subscription-level action.
-#include <map>
 #include <cctype>
+#include <map>
 
 #include "common/strings.h"
 #include "sim/arm.h"
@@ -17,18 +17,28 @@ namespace {
 
 // Azure's region pairs (secondary region of geo-redundant storage), for azsim's locations.
 std::string PairedRegion(const std::string& location) {
-  static const std::map<std::string, std::string> pairs = {
-      {"eastus", "westus"},           {"westus", "eastus"},
-      {"eastus2", "centralus"},       {"centralus", "eastus2"},
-      {"westus2", "westcentralus"},   {"westcentralus", "westus2"},
-      {"westus3", "eastus"},          {"northcentralus", "southcentralus"},
-      {"southcentralus", "northcentralus"}, {"northeurope", "westeurope"},
-      {"westeurope", "northeurope"},  {"uksouth", "ukwest"},
-      {"ukwest", "uksouth"},          {"japaneast", "japanwest"},
-      {"japanwest", "japaneast"},     {"southeastasia", "eastasia"},
-      {"eastasia", "southeastasia"},  {"australiaeast", "australiasoutheast"},
-      {"germanywestcentral", "germanynorth"}, {"francecentral", "francesouth"},
-      {"canadacentral", "canadaeast"}, {"swedencentral", "swedensouth"}};
+  static const std::map<std::string, std::string> pairs = {{"eastus", "westus"},
+                                                           {"westus", "eastus"},
+                                                           {"eastus2", "centralus"},
+                                                           {"centralus", "eastus2"},
+                                                           {"westus2", "westcentralus"},
+                                                           {"westcentralus", "westus2"},
+                                                           {"westus3", "eastus"},
+                                                           {"northcentralus", "southcentralus"},
+                                                           {"southcentralus", "northcentralus"},
+                                                           {"northeurope", "westeurope"},
+                                                           {"westeurope", "northeurope"},
+                                                           {"uksouth", "ukwest"},
+                                                           {"ukwest", "uksouth"},
+                                                           {"japaneast", "japanwest"},
+                                                           {"japanwest", "japaneast"},
+                                                           {"southeastasia", "eastasia"},
+                                                           {"eastasia", "southeastasia"},
+                                                           {"australiaeast", "australiasoutheast"},
+                                                           {"germanywestcentral", "germanynorth"},
+                                                           {"francecentral", "francesouth"},
+                                                           {"canadacentral", "canadaeast"},
+                                                           {"swedencentral", "swedensouth"}};
   auto it = pairs.find(location);
   return it == pairs.end() ? "" : it->second;
 }
