@@ -16,12 +16,12 @@
 //             where `*` matches one segment and a trailing `**` any rest
 // The subscription of every example becomes the fixture's, and its resource group a new group
 // per example (ex-<file>), so names never collide.
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { arm, sub, call, info, armToken } from "./lib.mjs";
+import { admin, arm, sub, call, info, armToken } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "examples");
@@ -165,6 +165,12 @@ async function putAndWait(path, apiVersion, body) {
   }
   return r;
 }
+
+// The replay polls and reads a lot; ARM throttling (tested elsewhere) is off meanwhile.
+before(async () => assert.equal((await admin("PUT", "throttle", { enabled: false })).status, 200));
+after(async () => {
+  await admin("PUT", "throttle", { enabled: true });
+});
 
 const files = walk(root);
 // Global names (storage accounts, vaults) get a suffix of the run and the example, so examples
