@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <regex>
 
 #include "common/strings.h"
 #include "sim/util.h"
@@ -217,6 +218,66 @@ void FillSubresourceIds(json& props, const std::string& self_id, const std::stri
   }
 }
 
+// Glob match ('*' any run of characters), case-insensitive.
+bool GlobMatch(const std::string& pattern, const std::string& s) {
+  size_t p = 0, i = 0, star = std::string::npos, mark = 0;
+  while (i < s.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = i;
+    } else if (p < pattern.size() && std::tolower(static_cast<unsigned char>(pattern[p])) ==
+                                         std::tolower(static_cast<unsigned char>(s[i]))) {
+      ++p;
+      ++i;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      i = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// Azure Policy's `modify` effect on a request: for every policy whose `resourceType` pattern
+// (default any) and `scope` prefix (default any) match, its operations `add` (only when the tag
+// is absent), `addOrReplace` or `remove` fields `tags['NAME']`. A value
+// "[resourceGroup().tags['NAME']]" is the resource group's tag (skipped when it has none).
+void ApplyModifyPolicies(const std::vector<json>& policies, const std::string& type,
+                         const std::string& id, const json& group_tags, json& doc) {
+  static const std::regex field_re(R"(^tags\['([^']+)'\]$)", std::regex::icase);
+  static const std::regex rg_re(R"(^\[resourceGroup\(\)\.tags\['([^']+)'\]\]$)", std::regex::icase);
+  for (const auto& p : policies) {
+    if (!IEquals(p.value("effect", "modify"), "modify")) continue;
+    if (!GlobMatch(p.value("resourceType", "*"), type)) continue;
+    std::string scope = p.value("scope", "");
+    if (!scope.empty() && !StartsWith(ToLower(id), ToLower(scope))) continue;
+    for (const auto& op : p["operations"]) {
+      std::smatch m;
+      std::string field = op.value("field", "");
+      if (!std::regex_match(field, m, field_re)) continue;
+      std::string tag = m[1];
+      std::string kind = op.value("operation", "addOrReplace");
+      if (IEquals(kind, "remove")) {
+        if (doc.contains("tags") && doc["tags"].is_object()) doc["tags"].erase(tag);
+        continue;
+      }
+      json value = op.value("value", json());
+      std::smatch rm;
+      std::string vs = value.is_string() ? value.get<std::string>() : "";
+      if (std::regex_match(vs, rm, rg_re)) {
+        std::string from = rm[1];
+        if (!group_tags.is_object() || !group_tags.contains(from)) continue;
+        value = group_tags[from];
+      }
+      if (!doc.contains("tags") || !doc["tags"].is_object()) doc["tags"] = json::object();
+      if (IEquals(kind, "add") && doc["tags"].contains(tag)) continue;
+      doc["tags"][tag] = value;
+    }
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- engine
@@ -269,6 +330,21 @@ easel::Status Arm::Start() {
       if (op.status == "InProgress") op.due = 0;
     AdvanceDue();
   }
+  return easel::Status::Ok();
+}
+
+json Arm::Policies() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return json(fixture_.policies);
+}
+
+easel::Status Arm::SetPolicies(const json& policies) {
+  if (!policies.is_array()) return easel::Status::InvalidArgument("policies must be an array");
+  for (const auto& p : policies)
+    if (!p.is_object() || !p.contains("operations") || !p["operations"].is_array())
+      return easel::Status::InvalidArgument("each policy needs an operations array");
+  std::lock_guard<std::mutex> lock(mu_);
+  fixture_.policies = policies.get<std::vector<json>>();
   return easel::Status::Ok();
 }
 
@@ -968,6 +1044,12 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
   if (input.contains("tags") && !input["tags"].is_object())
     return ArmErrorResponse(Err(400, "InvalidRequestContent",
                                 "The request content was invalid: 'tags' must be an object."));
+  if (!fixture_.policies.empty()) {
+    json group_tags;
+    if (!t.rg.empty())
+      if (auto g = FindJson(RgId(t.sub, t.rg)); g && g->contains("tags")) group_tags = (*g)["tags"];
+    ApplyModifyPolicies(fixture_.policies, spec.type, t.id, group_tags, input);
+  }
   if (spec.location_required) {
     if (!input.contains("location") || !input["location"].is_string() ||
         input["location"].get<std::string>().empty())

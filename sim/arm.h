@@ -134,6 +134,9 @@ class TypeRegistry {
   std::map<std::string, ProviderRoute> routes_;  // lowercased namespace -> route
 };
 
+// Azure's paired region of `location` (lowercase name), "" when azsim knows none (arm_storage.cc).
+std::string PairedRegion(const std::string& location);
+
 // Registration functions, one per resource-provider file.
 void RegisterResourceTypes(TypeRegistry& r);
 void RegisterNetworkTypes(TypeRegistry& r);
@@ -186,6 +189,10 @@ class Arm {
   // Handles an authenticated ARM request. `lro_failure` (from faults) makes a started
   // long-running operation end Failed with that code.
   HttpResponse Handle(const HttpRequest& req, const LroFault& lro_failure);
+
+  // Azure Policy `modify` assignments (the fixture's `policies`; admin API replaces them).
+  nlohmann::json Policies() const;
+  easel::Status SetPolicies(const nlohmann::json& policies);
 
   // Operation progress control (admin API).
   void Pause();

@@ -53,6 +53,14 @@ ArmError ValidateDisk(PutContext& ctx) {
       props["diskSizeGB"].get<double>() < (*ctx.existing)["properties"]["diskSizeGB"].get<double>())
     return Err(400, "BadRequest", "Disk size cannot be reduced.");
   if (!ctx.body.contains("sku")) ctx.body["sku"] = {{"name", "Standard_LRS"}, {"tier", "Standard"}};
+  // The tier Azure derives from the SKU name (Premium_ZRS: Premium, StandardSSD_LRS: Standard).
+  if (ctx.body["sku"].is_object() && !ctx.body["sku"].contains("tier")) {
+    std::string sku = ctx.body["sku"].value("name", "");
+    ctx.body["sku"]["tier"] = easel::StartsWith(sku, "PremiumV2")  ? "PremiumV2"
+                              : easel::StartsWith(sku, "Premium")  ? "Premium"
+                              : easel::StartsWith(sku, "UltraSSD") ? "Ultra"
+                                                                   : "Standard";
+  }
   if (!props.contains("diskSizeGB")) props["diskSizeGB"] = 30;
   props["diskSizeBytes"] = int64_t(props["diskSizeGB"].get<double>()) << 30;
   props["diskState"] =

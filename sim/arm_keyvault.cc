@@ -244,6 +244,8 @@ ArmError ValidateAccessPolicyUpdate(PutContext& ctx) {
   updated.changed = NowSeconds();
   ctx.extra_puts.push_back(updated);
   ctx.body.erase("location");
+  // Azure answers the id of the vault's access policies, without the operation kind.
+  ctx.body["id"] = ctx.parent_id + "/accessPolicies/";
   return {};
 }
 

@@ -101,6 +101,43 @@ ArmError CheckSubnetLayout(
   return {};
 }
 
+// Service endpoints answer the regions they serve (the VNet's and its pair) and their state.
+void FillServiceEndpoints(json& subnet_props, const std::string& vnet_location) {
+  if (!subnet_props.contains("serviceEndpoints") || !subnet_props["serviceEndpoints"].is_array())
+    return;
+  for (auto& se : subnet_props["serviceEndpoints"]) {
+    if (!se.is_object()) continue;
+    if (!se.contains("locations")) {
+      json locations = json::array({vnet_location});
+      if (std::string pair = PairedRegion(vnet_location); !pair.empty()) locations.push_back(pair);
+      se["locations"] = locations;
+    }
+    se["provisioningState"] = "Succeeded";
+  }
+}
+
+// The NIC configurations and load balancer frontends in a subnet (Azure's read-only
+// `ipConfigurations` of a subnet).
+json SubnetIpConfigurations(Arm& arm, const std::string& subnet_id) {
+  json out = json::array();
+  std::string needle = "\"" + easel::ToLower(subnet_id) + "\"";
+  arm.ForEach([&](const Resource& r) {
+    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
+                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
+                           ? "frontendIPConfigurations"
+                           : nullptr;
+    if (!coll || !IContains(r.body, needle)) return;
+    json doc = json::parse(r.body, nullptr, false);
+    if (!doc.is_object()) return;
+    for (const auto& ic : doc["properties"].value(coll, json::array())) {
+      const json ip = ic.value("properties", json::object());
+      if (ip.contains("subnet") && IEquals(ip["subnet"].value("id", ""), subnet_id))
+        out.push_back({{"id", ic.value("id", "")}});
+    }
+  });
+  return out;
+}
+
 ArmError ValidateVnet(PutContext& ctx) {
   json& props = ctx.body["properties"];
   if (!props.contains("addressSpace") || !props["addressSpace"].is_object() ||
@@ -142,6 +179,10 @@ ArmError ValidateVnet(PutContext& ctx) {
     }
   }
   if (!props.contains("virtualNetworkPeerings")) props["virtualNetworkPeerings"] = json::array();
+  if (props.contains("subnets") && props["subnets"].is_array())
+    for (auto& sn : props["subnets"])
+      if (sn.is_object() && sn.contains("properties"))
+        FillServiceEndpoints(sn["properties"], ctx.body.value("location", ""));
   if (!props.contains("enableDdosProtection")) props["enableDdosProtection"] = false;
   return CheckSubnetLayout(ctx.id, space, subnets);
 }
@@ -149,6 +190,7 @@ ArmError ValidateVnet(PutContext& ctx) {
 ArmError ValidateSubnet(PutContext& ctx) {
   auto vnet = ctx.arm.FindJson(ctx.parent_id);
   if (!vnet) return Err(404, "ParentResourceNotFound", "Parent virtual network not found.");
+  FillServiceEndpoints(ctx.body["properties"], vnet->value("location", ""));
   std::vector<easel::Cidr> space;
   ArmError e =
       ParsePrefixes((*vnet)["properties"]["addressSpace"].value("addressPrefixes", json::array()),
@@ -310,6 +352,12 @@ ArmError ValidatePublicIp(PutContext& ctx) {
   if (!props.contains("ddosSettings"))
     props["ddosSettings"] = {{"protectionMode", "VirtualNetworkInherited"}};
   if (!props.contains("ipTags")) props["ipTags"] = json::array();
+  // A DNS label gets Azure's regional name.
+  if (props.contains("dnsSettings") && props["dnsSettings"].is_object() &&
+      props["dnsSettings"].contains("domainNameLabel") &&
+      props["dnsSettings"]["domainNameLabel"].is_string())
+    props["dnsSettings"]["fqdn"] = props["dnsSettings"]["domainNameLabel"].get<std::string>() +
+                                   "." + ctx.body.value("location", "") + ".cloudapp.azure.com";
   return {};
 }
 
@@ -515,11 +563,17 @@ ArmError ValidateNic(PutContext& ctx) {
   // Addresses in use by other NICs, per subnet (lowercased id): an address is unique within its
   // subnet, and the same prefix in another VNet is another address space.
   std::map<std::string, std::set<uint32_t>> used_by_subnet;
+  // Load balancer frontends in a subnet hold addresses too.
   ctx.arm.ForEach([&](const Resource& r) {
-    if (IEquals(r.id, ctx.id) || !IEquals(r.type, "Microsoft.Network/networkInterfaces")) return;
+    if (IEquals(r.id, ctx.id)) return;
+    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
+                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
+                           ? "frontendIPConfigurations"
+                           : nullptr;
+    if (!coll) return;
     json j = json::parse(r.body, nullptr, false);
     if (!j.is_object()) return;
-    for (const auto& ic : j["properties"].value("ipConfigurations", json::array())) {
+    for (const auto& ic : j["properties"].value(coll, json::array())) {
       auto ip = easel::ParseIpv4(ic["properties"].value("privateIPAddress", ""));
       std::string subnet_id =
           ic["properties"].contains("subnet") ? ic["properties"]["subnet"].value("id", "") : "";
@@ -707,11 +761,29 @@ void RegisterNetworkTypes(TypeRegistry& r) {
       "Virtual network names are 2-64 characters of letters, digits, '_', '.' and '-'.";
   vnet.inline_children = {{"subnets", "Microsoft.Network/virtualNetworks/subnets"}};
   vnet.validate = ValidateVnet;
+  vnet.compose = [](Arm& arm, const Resource&, json& j) {
+    if (!j["properties"].contains("subnets")) return;
+    for (auto& sn : j["properties"]["subnets"]) {
+      json used = SubnetIpConfigurations(arm, sn.value("id", ""));
+      if (!sn.contains("properties") || !sn["properties"].is_object()) continue;
+      if (used.empty())
+        sn["properties"].erase("ipConfigurations");
+      else
+        sn["properties"]["ipConfigurations"] = used;
+    }
+  };
   r.Add(vnet);
 
   TypeSpec subnet = ChildSpec("Microsoft.Network/virtualNetworks/subnets", 2, 3);
   subnet.in_use_code = "InUseSubnetCannotBeDeleted";
   subnet.validate = ValidateSubnet;
+  subnet.compose = [](Arm& arm, const Resource& res, json& j) {
+    json used = SubnetIpConfigurations(arm, res.id);
+    if (used.empty())
+      j["properties"].erase("ipConfigurations");
+    else
+      j["properties"]["ipConfigurations"] = used;
+  };
   r.Add(subnet);
 
   TypeSpec nsg = NetworkSpec("Microsoft.Network/networkSecurityGroups", 2, 3);

@@ -15,34 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-// Azure's region pairs (secondary region of geo-redundant storage), for azsim's locations.
-std::string PairedRegion(const std::string& location) {
-  static const std::map<std::string, std::string> pairs = {{"eastus", "westus"},
-                                                           {"westus", "eastus"},
-                                                           {"eastus2", "centralus"},
-                                                           {"centralus", "eastus2"},
-                                                           {"westus2", "westcentralus"},
-                                                           {"westcentralus", "westus2"},
-                                                           {"westus3", "eastus"},
-                                                           {"northcentralus", "southcentralus"},
-                                                           {"southcentralus", "northcentralus"},
-                                                           {"northeurope", "westeurope"},
-                                                           {"westeurope", "northeurope"},
-                                                           {"uksouth", "ukwest"},
-                                                           {"ukwest", "uksouth"},
-                                                           {"japaneast", "japanwest"},
-                                                           {"japanwest", "japaneast"},
-                                                           {"southeastasia", "eastasia"},
-                                                           {"eastasia", "southeastasia"},
-                                                           {"australiaeast", "australiasoutheast"},
-                                                           {"germanywestcentral", "germanynorth"},
-                                                           {"francecentral", "francesouth"},
-                                                           {"canadacentral", "canadaeast"},
-                                                           {"swedencentral", "swedensouth"}};
-  auto it = pairs.find(location);
-  return it == pairs.end() ? "" : it->second;
-}
-
 const char kAccount[] = "Microsoft.Storage/storageAccounts";
 const char kBlobServices[] = "Microsoft.Storage/storageAccounts/blobServices";
 const char kContainer[] = "Microsoft.Storage/storageAccounts/blobServices/containers";
@@ -186,6 +158,34 @@ void ContainerRemoved(Arm& arm, const Resource& c) {
 }
 
 }  // namespace
+
+// Azure's region pairs (secondary region of geo-redundant storage and service endpoints).
+std::string PairedRegion(const std::string& location) {
+  static const std::map<std::string, std::string> pairs = {{"eastus", "westus"},
+                                                           {"westus", "eastus"},
+                                                           {"eastus2", "centralus"},
+                                                           {"centralus", "eastus2"},
+                                                           {"westus2", "westcentralus"},
+                                                           {"westcentralus", "westus2"},
+                                                           {"westus3", "eastus"},
+                                                           {"northcentralus", "southcentralus"},
+                                                           {"southcentralus", "northcentralus"},
+                                                           {"northeurope", "westeurope"},
+                                                           {"westeurope", "northeurope"},
+                                                           {"uksouth", "ukwest"},
+                                                           {"ukwest", "uksouth"},
+                                                           {"japaneast", "japanwest"},
+                                                           {"japanwest", "japaneast"},
+                                                           {"southeastasia", "eastasia"},
+                                                           {"eastasia", "southeastasia"},
+                                                           {"australiaeast", "australiasoutheast"},
+                                                           {"germanywestcentral", "germanynorth"},
+                                                           {"francecentral", "francesouth"},
+                                                           {"canadacentral", "canadaeast"},
+                                                           {"swedencentral", "swedensouth"}};
+  auto it = pairs.find(location);
+  return it == pairs.end() ? "" : it->second;
+}
 
 void RegisterStorageTypes(TypeRegistry& r) {
   TypeSpec account;
