@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <regex>
 
 #include "common/strings.h"
 #include "sim/util.h"
@@ -197,15 +198,82 @@ void CollectRefs(const json& j, std::vector<std::string>& out) {
 }
 
 // Fills ids of named elements of arrays under properties (sub-resources such as LB frontends).
-void FillSubresourceIds(json& props, const std::string& self_id) {
+// Microsoft.Network answers its sub-resources with their own `type` and the parent's `etag`
+// (`etag` non-empty selects that).
+void FillSubresourceIds(json& props, const std::string& self_id, const std::string& self_type,
+                        const std::string& etag) {
   if (!props.is_object()) return;
   for (auto it = props.begin(); it != props.end(); ++it) {
     if (!it.value().is_array()) continue;
     for (auto& el : it.value()) {
       if (!el.is_object() || !el.contains("name") || !el["name"].is_string()) continue;
       el["id"] = self_id + "/" + it.key() + "/" + el["name"].get<std::string>();
+      if (!etag.empty()) {
+        el["type"] = self_type + "/" + it.key();
+        el["etag"] = etag;
+      }
       if (el.contains("properties") && el["properties"].is_object())
         el["properties"]["provisioningState"] = "Succeeded";
+    }
+  }
+}
+
+// Glob match ('*' any run of characters), case-insensitive.
+bool GlobMatch(const std::string& pattern, const std::string& s) {
+  size_t p = 0, i = 0, star = std::string::npos, mark = 0;
+  while (i < s.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = i;
+    } else if (p < pattern.size() && std::tolower(static_cast<unsigned char>(pattern[p])) ==
+                                         std::tolower(static_cast<unsigned char>(s[i]))) {
+      ++p;
+      ++i;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      i = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// Azure Policy's `modify` effect on a request: for every policy whose `resourceType` pattern
+// (default any) and `scope` prefix (default any) match, its operations `add` (only when the tag
+// is absent), `addOrReplace` or `remove` fields `tags['NAME']`. A value
+// "[resourceGroup().tags['NAME']]" is the resource group's tag (skipped when it has none).
+void ApplyModifyPolicies(const std::vector<json>& policies, const std::string& type,
+                         const std::string& id, const json& group_tags, json& doc) {
+  static const std::regex field_re(R"(^tags\['([^']+)'\]$)", std::regex::icase);
+  static const std::regex rg_re(R"(^\[resourceGroup\(\)\.tags\['([^']+)'\]\]$)", std::regex::icase);
+  for (const auto& p : policies) {
+    if (!IEquals(p.value("effect", "modify"), "modify")) continue;
+    if (!GlobMatch(p.value("resourceType", "*"), type)) continue;
+    std::string scope = p.value("scope", "");
+    if (!scope.empty() && !StartsWith(ToLower(id), ToLower(scope))) continue;
+    for (const auto& op : p["operations"]) {
+      std::smatch m;
+      std::string field = op.value("field", "");
+      if (!std::regex_match(field, m, field_re)) continue;
+      std::string tag = m[1];
+      std::string kind = op.value("operation", "addOrReplace");
+      if (IEquals(kind, "remove")) {
+        if (doc.contains("tags") && doc["tags"].is_object()) doc["tags"].erase(tag);
+        continue;
+      }
+      json value = op.value("value", json());
+      std::smatch rm;
+      std::string vs = value.is_string() ? value.get<std::string>() : "";
+      if (std::regex_match(vs, rm, rg_re)) {
+        std::string from = rm[1];
+        if (!group_tags.is_object() || !group_tags.contains(from)) continue;
+        value = group_tags[from];
+      }
+      if (!doc.contains("tags") || !doc["tags"].is_object()) doc["tags"] = json::object();
+      if (IEquals(kind, "add") && doc["tags"].contains(tag)) continue;
+      doc["tags"][tag] = value;
     }
   }
 }
@@ -264,6 +332,21 @@ easel::Status Arm::Start() {
       if (op.status == "InProgress") op.due = 0;
     AdvanceDue();
   }
+  return easel::Status::Ok();
+}
+
+json Arm::Policies() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return json(fixture_.policies);
+}
+
+easel::Status Arm::SetPolicies(const json& policies) {
+  if (!policies.is_array()) return easel::Status::InvalidArgument("policies must be an array");
+  for (const auto& p : policies)
+    if (!p.is_object() || !p.contains("operations") || !p["operations"].is_array())
+      return easel::Status::InvalidArgument("each policy needs an operations array");
+  std::lock_guard<std::mutex> lock(mu_);
+  fixture_.policies = policies.get<std::vector<json>>();
   return easel::Status::Ok();
 }
 
@@ -966,6 +1049,12 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
   if (input.contains("tags") && !input["tags"].is_object())
     return ArmErrorResponse(Err(400, "InvalidRequestContent",
                                 "The request content was invalid: 'tags' must be an object."));
+  if (!fixture_.policies.empty()) {
+    json group_tags;
+    if (!t.rg.empty())
+      if (auto g = FindJson(RgId(t.sub, t.rg)); g && g->contains("tags")) group_tags = (*g)["tags"];
+    ApplyModifyPolicies(fixture_.policies, spec.type, t.id, group_tags, input);
+  }
   if (spec.location_required) {
     if (!input.contains("location") || !input["location"].is_string() ||
         input["location"].get<std::string>().empty())
@@ -1073,8 +1162,9 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
     }
     doc["properties"].erase(prop);
   }
-  FillSubresourceIds(doc["properties"], t.id);
   if (spec.type != kRgType) doc["etag"] = NewEtag();
+  FillSubresourceIds(doc["properties"], t.id, spec.type,
+                     spec.network ? doc.value("etag", "") : std::string());
   double now = NowSeconds();
   Resource r;
   r.id = t.id;
@@ -1133,7 +1223,9 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
     resources_[k] = pr;
   }
   HttpResponse res;
-  res.status = existing ? 200 : 201;
+  res.status = existing                                    ? 200
+               : spec.put == TypeSpec::PutStyle::kAsync201 ? spec.create_status
+                                                           : 201;
   if (spec.put == TypeSpec::PutStyle::kLocation202) {
     res.status = 202;
     AddLroHeaders(res, *op, req, false);

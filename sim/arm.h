@@ -86,6 +86,7 @@ struct LroOutcome {
 struct TypeSpec {
   std::string type;  // canonical, e.g. "Microsoft.Network/virtualNetworks"
   enum class PutStyle { kSync, kAsync201, kLocation202 } put = PutStyle::kAsync201;
+  int create_status = 201;  // status of a kAsync201 PUT that creates (managed disks answer 202)
   bool async_delete = true;
   double put_seconds = 1;  // latency model, before --time-scale
   double delete_seconds = 1;
@@ -133,6 +134,9 @@ class TypeRegistry {
   std::map<std::string, TypeSpec> types_;        // lowercased type -> spec
   std::map<std::string, ProviderRoute> routes_;  // lowercased namespace -> route
 };
+
+// Azure's paired region of `location` (lowercase name), "" when azsim knows none (arm_storage.cc).
+std::string PairedRegion(const std::string& location);
 
 // Registration functions, one per resource-provider file.
 void RegisterResourceTypes(TypeRegistry& r);
@@ -190,6 +194,10 @@ class Arm {
   // Handles an authenticated ARM request. `lro_failure` (from faults) makes a started
   // long-running operation end Failed with that code.
   HttpResponse Handle(const HttpRequest& req, const LroFault& lro_failure);
+
+  // Azure Policy `modify` assignments (the fixture's `policies`; admin API replaces them).
+  nlohmann::json Policies() const;
+  easel::Status SetPolicies(const nlohmann::json& policies);
 
   // Operation progress control (admin API).
   void Pause();

@@ -53,6 +53,14 @@ ArmError ValidateDisk(PutContext& ctx) {
       props["diskSizeGB"].get<double>() < (*ctx.existing)["properties"]["diskSizeGB"].get<double>())
     return Err(400, "BadRequest", "Disk size cannot be reduced.");
   if (!ctx.body.contains("sku")) ctx.body["sku"] = {{"name", "Standard_LRS"}, {"tier", "Standard"}};
+  // The tier Azure derives from the SKU name (Premium_ZRS: Premium, StandardSSD_LRS: Standard).
+  if (ctx.body["sku"].is_object() && !ctx.body["sku"].contains("tier")) {
+    std::string sku = ctx.body["sku"].value("name", "");
+    ctx.body["sku"]["tier"] = easel::StartsWith(sku, "PremiumV2")  ? "PremiumV2"
+                              : easel::StartsWith(sku, "Premium")  ? "Premium"
+                              : easel::StartsWith(sku, "UltraSSD") ? "Ultra"
+                                                                   : "Standard";
+  }
   if (!props.contains("diskSizeGB")) props["diskSizeGB"] = 30;
   props["diskSizeBytes"] = int64_t(props["diskSizeGB"].get<double>()) << 30;
   props["diskState"] =
@@ -85,6 +93,9 @@ ArmError ValidateImage(PutContext& ctx) {
         400, "InvalidParameter",
         "The blob " + uri + " does not exist. Images must be created from an existing VHD blob.");
   if (!props.contains("hyperVGeneration")) props["hyperVGeneration"] = "V1";
+  if (!os.contains("caching")) os["caching"] = "ReadWrite";
+  if (!props["storageProfile"].contains("dataDisks"))
+    props["storageProfile"]["dataDisks"] = json::array();
   return {};
 }
 
@@ -116,7 +127,10 @@ ArmError ValidateVm(PutContext& ctx) {
                  "Network interface " + nid + " is used by another virtual machine.");
   }
   json& sp = props["storageProfile"];
+  std::string image_os_type = "Linux";
   if (sp.contains("imageReference") && sp["imageReference"].contains("id")) {
+    if (auto image = ctx.arm.FindJson(sp["imageReference"]["id"].get<std::string>()))
+      image_os_type = (*image)["properties"]["storageProfile"]["osDisk"].value("osType", "Linux");
     if (!ctx.arm.Find(sp["imageReference"]["id"].get<std::string>()))
       return Err(404, "NotFound",
                  "The image " + sp["imageReference"]["id"].get<std::string>() + " was not found.");
@@ -162,7 +176,7 @@ ArmError ValidateVm(PutContext& ctx) {
                  {"managedBy", ctx.id},
                  {"sku", {{"name", account_type}}},
                  {"properties",
-                  {{"osType", "Linux"},
+                  {{"osType", image_os_type},
                    {"diskSizeGB", size},
                    {"diskSizeBytes", int64_t(size) << 30},
                    {"diskState", "Attached"},
@@ -178,7 +192,28 @@ ArmError ValidateVm(PutContext& ctx) {
     os["diskSizeGB"] = size;
     if (!os.contains("caching")) os["caching"] = "ReadWrite";
     if (!os.contains("deleteOption")) os["deleteOption"] = "Detach";
-    os["osType"] = "Linux";
+    os["osType"] = image_os_type;
+  }
+  // Collections and defaults Azure always answers.
+  if (!sp.contains("dataDisks")) sp["dataDisks"] = json::array();
+  if (props.contains("osProfile") && props["osProfile"].is_object()) {
+    json& osp = props["osProfile"];
+    if (!osp.contains("secrets")) osp["secrets"] = json::array();
+    bool windows = IEquals(image_os_type, "Windows") || osp.contains("windowsConfiguration");
+    if (!windows) {
+      if (!osp.contains("linuxConfiguration")) osp["linuxConfiguration"] = json::object();
+      json& lc = osp["linuxConfiguration"];
+      if (!lc.contains("disablePasswordAuthentication")) {
+        const json* old = ctx.existing ? &(*ctx.existing)["properties"] : nullptr;
+        bool had =
+            old && old->contains("osProfile") &&
+            (*old)["osProfile"].contains("linuxConfiguration") &&
+            (*old)["osProfile"]["linuxConfiguration"].contains("disablePasswordAuthentication");
+        lc["disablePasswordAuthentication"] =
+            had ? (*old)["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"]
+                : json(!osp.contains("adminPassword"));
+      }
+    }
   }
   // The user data is kept hidden (for the guest model and the admin API), never returned.
   if (props.contains("osProfile") && props["osProfile"].contains("customData") &&
@@ -269,6 +304,7 @@ void RegisterComputeTypes(TypeRegistry& r) {
 
   TypeSpec disk = ComputeSpec(kDisk, 5, 5);
   disk.validate = ValidateDisk;
+  disk.create_status = 202;  // Disks_CreateOrUpdate documents 200 and 202, never 201
   disk.before_delete = [](Arm&, const Resource& d) -> ArmError {
     json j = json::parse(d.body, nullptr, false);
     if (j.is_object() && j.contains("managedBy") && j["managedBy"].is_string())

@@ -26,6 +26,7 @@ ArmError ValidateIdentity(PutContext& ctx) {
                            ? std::string("72f988bf-0000-4000-8000-00000000a2e1")
                            : ctx.arm.settings().tenant_id;
   props["tenantId"] = old ? old->value("tenantId", tenant) : tenant;
+  if (!props.contains("isolationScope")) props["isolationScope"] = "None";
   props.erase("provisioningState");
   return {};
 }

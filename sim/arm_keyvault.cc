@@ -148,6 +148,7 @@ ArmError ValidateVault(PutContext& ctx) {
     props["enableSoftDelete"] = old ? old->value("enableSoftDelete", true) : true;
   if (!props.contains("softDeleteRetentionInDays"))
     props["softDeleteRetentionInDays"] = old ? old->value("softDeleteRetentionInDays", 90) : 90;
+  if (!ctx.body.contains("tags")) ctx.body["tags"] = json::object();  // Key Vault answers {}
   int days = props.value("softDeleteRetentionInDays", 90);
   if (days < 7 || days > 90)
     return Err(400, "BadRequest", "softDeleteRetentionInDays must be between 7 and 90.");
@@ -243,6 +244,8 @@ ArmError ValidateAccessPolicyUpdate(PutContext& ctx) {
   updated.changed = NowSeconds();
   ctx.extra_puts.push_back(updated);
   ctx.body.erase("location");
+  // Azure answers the id of the vault's access policies, without the operation kind.
+  ctx.body["id"] = ctx.parent_id + "/accessPolicies/";
   return {};
 }
 

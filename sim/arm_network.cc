@@ -101,6 +101,43 @@ ArmError CheckSubnetLayout(
   return {};
 }
 
+// Service endpoints answer the regions they serve (the VNet's and its pair) and their state.
+void FillServiceEndpoints(json& subnet_props, const std::string& vnet_location) {
+  if (!subnet_props.contains("serviceEndpoints") || !subnet_props["serviceEndpoints"].is_array())
+    return;
+  for (auto& se : subnet_props["serviceEndpoints"]) {
+    if (!se.is_object()) continue;
+    if (!se.contains("locations")) {
+      json locations = json::array({vnet_location});
+      if (std::string pair = PairedRegion(vnet_location); !pair.empty()) locations.push_back(pair);
+      se["locations"] = locations;
+    }
+    se["provisioningState"] = "Succeeded";
+  }
+}
+
+// The NIC configurations and load balancer frontends in a subnet (Azure's read-only
+// `ipConfigurations` of a subnet).
+json SubnetIpConfigurations(Arm& arm, const std::string& subnet_id) {
+  json out = json::array();
+  std::string needle = "\"" + easel::ToLower(subnet_id) + "\"";
+  arm.ForEach([&](const Resource& r) {
+    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
+                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
+                           ? "frontendIPConfigurations"
+                           : nullptr;
+    if (!coll || !IContains(r.body, needle)) return;
+    json doc = json::parse(r.body, nullptr, false);
+    if (!doc.is_object()) return;
+    for (const auto& ic : doc["properties"].value(coll, json::array())) {
+      const json ip = ic.value("properties", json::object());
+      if (ip.contains("subnet") && IEquals(ip["subnet"].value("id", ""), subnet_id))
+        out.push_back({{"id", ic.value("id", "")}});
+    }
+  });
+  return out;
+}
+
 ArmError ValidateVnet(PutContext& ctx) {
   json& props = ctx.body["properties"];
   if (!props.contains("addressSpace") || !props["addressSpace"].is_object() ||
@@ -145,12 +182,19 @@ ArmError ValidateVnet(PutContext& ctx) {
         subnets.push_back({LastSegment(c->id), p});
     }
   }
+  if (!props.contains("virtualNetworkPeerings")) props["virtualNetworkPeerings"] = json::array();
+  if (props.contains("subnets") && props["subnets"].is_array())
+    for (auto& sn : props["subnets"])
+      if (sn.is_object() && sn.contains("properties"))
+        FillServiceEndpoints(sn["properties"], ctx.body.value("location", ""));
+  if (!props.contains("enableDdosProtection")) props["enableDdosProtection"] = false;
   return CheckSubnetLayout(ctx.id, space, subnets);
 }
 
 ArmError ValidateSubnet(PutContext& ctx) {
   auto vnet = ctx.arm.FindJson(ctx.parent_id);
   if (!vnet) return Err(404, "ParentResourceNotFound", "Parent virtual network not found.");
+  FillServiceEndpoints(ctx.body["properties"], vnet->value("location", ""));
   std::vector<easel::Cidr> space;
   ArmError e =
       ParsePrefixes((*vnet)["properties"]["addressSpace"].value("addressPrefixes", json::array()),
@@ -223,29 +267,40 @@ ArmError ValidateNsg(PutContext& ctx) {
     }
   }
   json defaults = json::array();
-  for (auto [name, dir, prio, access] :
-       std::vector<std::tuple<const char*, const char*, int, const char*>>{
-           {"AllowVnetInBound", "Inbound", 65000, "Allow"},
-           {"AllowAzureLoadBalancerInBound", "Inbound", 65001, "Allow"},
-           {"DenyAllInBound", "Inbound", 65500, "Deny"},
-           {"AllowVnetOutBound", "Outbound", 65000, "Allow"},
-           {"AllowInternetOutBound", "Outbound", 65001, "Allow"},
-           {"DenyAllOutBound", "Outbound", 65500, "Deny"}}) {
+  // Azure's six default rules, with its service-tag prefixes and descriptions.
+  struct DefaultRule {
+    const char *name, *dir;
+    int prio;
+    const char *access, *src, *dst, *description;
+  };
+  for (auto [name, dir, prio, access, src, dst, description] : std::vector<DefaultRule>{
+           {"AllowVnetInBound", "Inbound", 65000, "Allow", "VirtualNetwork", "VirtualNetwork",
+            "Allow inbound traffic from all VMs in VNET"},
+           {"AllowAzureLoadBalancerInBound", "Inbound", 65001, "Allow", "AzureLoadBalancer", "*",
+            "Allow inbound traffic from azure load balancer"},
+           {"DenyAllInBound", "Inbound", 65500, "Deny", "*", "*", "Deny all inbound traffic"},
+           {"AllowVnetOutBound", "Outbound", 65000, "Allow", "VirtualNetwork", "VirtualNetwork",
+            "Allow outbound traffic from all VMs to all VMs in VNET"},
+           {"AllowInternetOutBound", "Outbound", 65001, "Allow", "*", "Internet",
+            "Allow outbound traffic from all VMs to Internet"},
+           {"DenyAllOutBound", "Outbound", 65500, "Deny", "*", "*", "Deny all outbound traffic"}}) {
     defaults.push_back({{"name", name},
                         {"id", ctx.id + "/defaultSecurityRules/" + name},
                         {"type", "Microsoft.Network/networkSecurityGroups/defaultSecurityRules"},
                         {"properties",
-                         {{"protocol", "*"},
+                         {{"description", description},
+                          {"protocol", "*"},
                           {"sourcePortRange", "*"},
                           {"destinationPortRange", "*"},
-                          {"sourceAddressPrefix", "*"},
-                          {"destinationAddressPrefix", "*"},
+                          {"sourceAddressPrefix", src},
+                          {"destinationAddressPrefix", dst},
                           {"access", access},
                           {"priority", prio},
                           {"direction", dir},
                           {"provisioningState", "Succeeded"}}}});
   }
   props["defaultSecurityRules"] = defaults;
+  if (!props.contains("flushConnection")) props["flushConnection"] = false;
   if (!props.contains("resourceGuid"))
     props["resourceGuid"] =
         ctx.existing ? (*ctx.existing)["properties"].value("resourceGuid", NewGuid()) : NewGuid();
@@ -300,6 +355,15 @@ ArmError ValidatePublicIp(PutContext& ctx) {
     }
   }
   if (!props.contains("resourceGuid")) props["resourceGuid"] = NewGuid();
+  if (!props.contains("ddosSettings"))
+    props["ddosSettings"] = {{"protectionMode", "VirtualNetworkInherited"}};
+  if (!props.contains("ipTags")) props["ipTags"] = json::array();
+  // A DNS label gets Azure's regional name.
+  if (props.contains("dnsSettings") && props["dnsSettings"].is_object() &&
+      props["dnsSettings"].contains("domainNameLabel") &&
+      props["dnsSettings"]["domainNameLabel"].is_string())
+    props["dnsSettings"]["fqdn"] = props["dnsSettings"]["domainNameLabel"].get<std::string>() +
+                                   "." + ctx.body.value("location", "") + ".cloudapp.azure.com";
   return {};
 }
 
@@ -314,6 +378,150 @@ ArmError ValidateNatGateway(PutContext& ctx) {
                  "NAT gateway " + ctx.name + " cannot use a Basic SKU public IP.");
   }
   return {};
+}
+
+// Private addresses in use in a subnet (lowercased id): NIC configurations and the frontends of
+// other load balancers.
+std::set<uint32_t> AddressesInSubnet(Arm& arm, const std::string& subnet_id,
+                                     const std::string& except_id) {
+  std::set<uint32_t> used;
+  arm.ForEach([&](const Resource& r) {
+    if (IEquals(r.id, except_id)) return;
+    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
+                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
+                           ? "frontendIPConfigurations"
+                           : nullptr;
+    if (!coll || !IContains(r.body, subnet_id)) return;
+    json j = json::parse(r.body, nullptr, false);
+    if (!j.is_object()) return;
+    for (const auto& ic : j["properties"].value(coll, json::array())) {
+      const json ip = ic.value("properties", json::object());
+      if (!ip.contains("subnet") || !IEquals(ip["subnet"].value("id", ""), subnet_id)) continue;
+      auto a = easel::ParseIpv4(ip.value("privateIPAddress", ""));
+      if (a.ok()) used.insert(a->value);
+    }
+  });
+  return used;
+}
+
+// An internal frontend gets a private address from its subnet (Dynamic: the first free from .4,
+// kept across PUTs; Static: checked as for NICs).
+ArmError AllocateFrontendAddresses(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (!props.contains("frontendIPConfigurations")) return {};
+  json old = ctx.existing
+                 ? (*ctx.existing)["properties"].value("frontendIPConfigurations", json::array())
+                 : json::array();
+  for (auto& fe : props["frontendIPConfigurations"]) {
+    if (!fe.contains("properties") || !fe["properties"].is_object()) continue;
+    json& fp = fe["properties"];
+    if (!fp.contains("subnet") || !fp["subnet"].is_object()) continue;
+    std::string subnet_id = fp["subnet"].value("id", "");
+    auto subnet = ctx.arm.FindJson(subnet_id);
+    if (!subnet) continue;  // the reference check reports it
+    std::vector<easel::Cidr> prefixes;
+    if (!SubnetPrefixes((*subnet)["properties"], LastSegment(subnet_id), &prefixes).ok()) continue;
+    const easel::Cidr& c = prefixes[0];
+    std::set<uint32_t> used = AddressesInSubnet(ctx.arm, subnet_id, ctx.id);
+    for (const auto& other : props["frontendIPConfigurations"])
+      if (&other != &fe && other.contains("properties"))
+        if (auto a = easel::ParseIpv4(other["properties"].value("privateIPAddress", "")); a.ok())
+          used.insert(a->value);
+    if (IEquals(fp.value("privateIPAllocationMethod", "Dynamic"), "Static")) {
+      auto addr = easel::ParseIpv4(fp.value("privateIPAddress", ""));
+      if (!addr.ok() || !c.Contains(*addr))
+        return Err(400, "PrivateIPAddressNotInSubnet",
+                   "IP address " + fp.value("privateIPAddress", "") +
+                       " does not belong to subnet " + subnet_id + ".");
+      if (used.count(addr->value))
+        return Err(400, "PrivateIPAddressInUse",
+                   "IP address " + addr->ToString() + " is already in use.");
+    } else {
+      fp["privateIPAllocationMethod"] = "Dynamic";
+      std::string keep;
+      for (const auto& o : old)
+        if (IEquals(o.value("name", ""), fe.value("name", "")))
+          keep = o.value("properties", json::object()).value("privateIPAddress", "");
+      auto kept = easel::ParseIpv4(keep);
+      if (kept.ok() && c.Contains(*kept) && !used.count(kept->value)) {
+        fp["privateIPAddress"] = keep;
+      } else {
+        fp.erase("privateIPAddress");
+        for (uint64_t a = uint64_t(c.First()) + 4; a < c.Last(); ++a)
+          if (!used.count(uint32_t(a))) {
+            fp["privateIPAddress"] = easel::Ipv4{uint32_t(a)}.ToString();
+            break;
+          }
+        if (!fp.contains("privateIPAddress"))
+          return Err(400, "SubnetIsFull", "Subnet " + subnet_id + " has no free addresses.");
+      }
+    }
+    if (!fp.contains("privateIPAddressVersion")) fp["privateIPAddressVersion"] = "IPv4";
+  }
+  return {};
+}
+
+// Rule, probe and outbound-rule defaults, resourceGuid, and the back-references Azure answers
+// from frontends, pools and probes to the rules that use them.
+void FillLoadBalancerDefaults(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  props["resourceGuid"] =
+      ctx.existing ? (*ctx.existing)["properties"].value("resourceGuid", NewGuid()) : NewGuid();
+  auto defaults = [](json& el, const json& values) {
+    if (!el.contains("properties") || !el["properties"].is_object())
+      el["properties"] = json::object();
+    for (const auto& [k, v] : values.items())
+      if (!el["properties"].contains(k)) el["properties"][k] = v;
+  };
+  for (const char* coll : {"frontendIPConfigurations", "backendAddressPools", "loadBalancingRules",
+                           "probes", "inboundNatRules", "outboundRules", "inboundNatPools"})
+    if (!props.contains(coll)) props[coll] = json::array();
+  for (auto& r : props["loadBalancingRules"])
+    defaults(r, {{"enableFloatingIP", false},
+                 {"idleTimeoutInMinutes", 4},
+                 {"enableTcpReset", false},
+                 {"loadDistribution", "Default"},
+                 {"disableOutboundSnat", false},
+                 {"enableConnectionTracking", false}});
+  for (auto& r : props["inboundNatRules"])
+    defaults(r,
+             {{"enableFloatingIP", false}, {"idleTimeoutInMinutes", 4}, {"enableTcpReset", false}});
+  for (auto& r : props["outboundRules"])
+    defaults(
+        r, {{"allocatedOutboundPorts", 0}, {"idleTimeoutInMinutes", 4}, {"enableTcpReset", false}});
+  for (auto& p : props["probes"])
+    defaults(p, {{"intervalInSeconds", 15}, {"numberOfProbes", 2}, {"probeThreshold", 1}});
+  // Back-references: element id (lowercased) -> collection -> ids of the rules using it.
+  std::map<std::string, std::map<std::string, json>> refs;
+  auto add = [&](const json& target, const std::string& coll, const std::string& rule_id) {
+    if (!target.is_object() || !target.contains("id") || !target["id"].is_string()) return;
+    json& list = refs[easel::ToLower(target["id"].get<std::string>())][coll];
+    if (!list.is_array()) list = json::array();
+    list.push_back({{"id", rule_id}});
+  };
+  for (const char* coll : {"loadBalancingRules", "inboundNatRules", "outboundRules"}) {
+    for (const auto& r : props[coll]) {
+      std::string rid = ctx.id + "/" + coll + "/" + r.value("name", "");
+      const json rp = r.value("properties", json::object());
+      if (rp.contains("frontendIPConfiguration")) add(rp["frontendIPConfiguration"], coll, rid);
+      for (const auto& fe : rp.value("frontendIPConfigurations", json::array())) add(fe, coll, rid);
+      if (rp.contains("backendAddressPool")) add(rp["backendAddressPool"], coll, rid);
+      if (rp.contains("probe")) add(rp["probe"], coll, rid);
+    }
+  }
+  for (const char* coll : {"frontendIPConfigurations", "backendAddressPools", "probes"}) {
+    for (auto& el : props[coll]) {
+      if (!el.is_object()) continue;
+      if (!el.contains("properties") || !el["properties"].is_object())
+        el["properties"] = json::object();
+      for (const char* back : {"loadBalancingRules", "inboundNatRules", "outboundRules"})
+        el["properties"].erase(back);
+      std::string id = easel::ToLower(ctx.id + "/" + coll + "/" + el.value("name", ""));
+      auto it = refs.find(id);
+      if (it == refs.end()) continue;
+      for (const auto& [back, list] : it->second) el["properties"][back] = list;
+    }
+  }
 }
 
 ArmError ValidateLoadBalancer(PutContext& ctx) {
@@ -345,6 +553,9 @@ ArmError ValidateLoadBalancer(PutContext& ctx) {
         return Err(400, "InvalidRequestFormat",
                    "Load balancing rule " + rule.value("name", "") + " is missing '" + f + "'.");
   }
+  ArmError e = AllocateFrontendAddresses(ctx);
+  if (!e.ok()) return e;
+  FillLoadBalancerDefaults(ctx);
   return {};
 }
 
@@ -358,23 +569,38 @@ ArmError ValidateNic(PutContext& ctx) {
   // Addresses in use by other NICs, per subnet (lowercased id): an address is unique within its
   // subnet, and the same prefix in another VNet is another address space.
   std::map<std::string, std::set<uint32_t>> used_by_subnet;
+  // Load balancer frontends in a subnet hold addresses too.
   ctx.arm.ForEach([&](const Resource& r) {
-    if (IEquals(r.id, ctx.id) || !IEquals(r.type, "Microsoft.Network/networkInterfaces")) return;
+    if (IEquals(r.id, ctx.id)) return;
+    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
+                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
+                           ? "frontendIPConfigurations"
+                           : nullptr;
+    if (!coll) return;
     json j = json::parse(r.body, nullptr, false);
     if (!j.is_object()) return;
-    for (const auto& ic : j["properties"].value("ipConfigurations", json::array())) {
+    for (const auto& ic : j["properties"].value(coll, json::array())) {
       auto ip = easel::ParseIpv4(ic["properties"].value("privateIPAddress", ""));
       std::string subnet_id =
           ic["properties"].contains("subnet") ? ic["properties"]["subnet"].value("id", "") : "";
       if (ip.ok()) used_by_subnet[easel::ToLower(subnet_id)].insert(ip->value);
     }
   });
+  // A configuration that omits its subnet takes the primary configuration's (as Azure does).
+  json primary_subnet;
+  for (const auto& ic : props["ipConfigurations"]) {
+    if (!ic.is_object() || !ic.contains("properties") || !ic["properties"].is_object()) continue;
+    const json& ip = ic["properties"];
+    if (ip.contains("subnet") && (primary_subnet.is_null() || ip.value("primary", false)))
+      primary_subnet = ip["subnet"];
+  }
   bool primary_set = false;
   for (auto& ic : props["ipConfigurations"]) {
     if (!ic.is_object() || !ic.contains("name"))
       return Err(400, "InvalidRequestFormat", "Each ipConfiguration needs a name.");
     if (!ic.contains("properties")) ic["properties"] = json::object();
     json& ip = ic["properties"];
+    if (!ip.contains("subnet") && !primary_subnet.is_null()) ip["subnet"] = primary_subnet;
     if (!ip.contains("subnet") || !ip["subnet"].is_object() || !ip["subnet"].contains("id"))
       return Err(400, "InvalidRequestFormat",
                  "IP configuration " + ic["name"].get<std::string>() + " must reference a subnet.");
@@ -438,6 +664,22 @@ ArmError ValidateNic(PutContext& ctx) {
     if (ip.value("primary", false)) primary_set = true;
   }
   if (!primary_set) props["ipConfigurations"][0]["properties"]["primary"] = true;
+  for (auto& ic : props["ipConfigurations"])
+    if (!ic["properties"].contains("primary")) ic["properties"]["primary"] = false;
+  if (!props.contains("dnsSettings")) props["dnsSettings"] = json::object();
+  if (!props["dnsSettings"].contains("dnsServers"))
+    props["dnsSettings"]["dnsServers"] = json::array();
+  props["dnsSettings"]["appliedDnsServers"] = props["dnsSettings"]["dnsServers"];
+  if (!props.contains("enableIPForwarding")) props["enableIPForwarding"] = false;
+  if (!props.contains("disableTcpStateTracking")) props["disableTcpStateTracking"] = false;
+  props["vnetEncryptionSupported"] = false;
+  // Azure's per-VNet internal DNS suffix, fixed at creation.
+  std::string suffix =
+      ctx.existing && (*ctx.existing)["properties"].contains("dnsSettings")
+          ? (*ctx.existing)["properties"]["dnsSettings"].value("internalDomainNameSuffix", "")
+          : "";
+  props["dnsSettings"]["internalDomainNameSuffix"] =
+      suffix.empty() ? HexEncode(RandomBytes(14)) + ".bx.internal.cloudapp.net" : suffix;
   if (!props.contains("macAddress")) {
     std::string b = HexEncode(RandomBytes(5));
     props["macAddress"] = "00-0D-" + b.substr(0, 2) + "-" + b.substr(2, 2) + "-" + b.substr(4, 2) +
@@ -478,6 +720,8 @@ ArmError ValidateDnsZone(PutContext& ctx) {
   props["maxNumberOfVirtualNetworkLinksWithRegistration"] = 100;
   props["numberOfVirtualNetworkLinks"] =
       ctx.existing ? (*ctx.existing)["properties"].value("numberOfVirtualNetworkLinks", 0) : 0;
+  props["numberOfVirtualNetworkLinksWithRegistration"] = 0;
+  props["numberOfRecordSets"] = 1;
   return {};
 }
 
@@ -523,11 +767,29 @@ void RegisterNetworkTypes(TypeRegistry& r) {
       "Virtual network names are 2-64 characters of letters, digits, '_', '.' and '-'.";
   vnet.inline_children = {{"subnets", "Microsoft.Network/virtualNetworks/subnets"}};
   vnet.validate = ValidateVnet;
+  vnet.compose = [](Arm& arm, const Resource&, json& j) {
+    if (!j["properties"].contains("subnets")) return;
+    for (auto& sn : j["properties"]["subnets"]) {
+      json used = SubnetIpConfigurations(arm, sn.value("id", ""));
+      if (!sn.contains("properties") || !sn["properties"].is_object()) continue;
+      if (used.empty())
+        sn["properties"].erase("ipConfigurations");
+      else
+        sn["properties"]["ipConfigurations"] = used;
+    }
+  };
   r.Add(vnet);
 
   TypeSpec subnet = ChildSpec("Microsoft.Network/virtualNetworks/subnets", 2, 3);
   subnet.in_use_code = "InUseSubnetCannotBeDeleted";
   subnet.validate = ValidateSubnet;
+  subnet.compose = [](Arm& arm, const Resource& res, json& j) {
+    json used = SubnetIpConfigurations(arm, res.id);
+    if (used.empty())
+      j["properties"].erase("ipConfigurations");
+    else
+      j["properties"]["ipConfigurations"] = used;
+  };
   r.Add(subnet);
 
   TypeSpec nsg = NetworkSpec("Microsoft.Network/networkSecurityGroups", 2, 3);
@@ -544,10 +806,39 @@ void RegisterNetworkTypes(TypeRegistry& r) {
   TypeSpec pip = NetworkSpec("Microsoft.Network/publicIPAddresses", 3, 3);
   pip.in_use_code = "PublicIPAddressInUse";
   pip.validate = ValidatePublicIp;
+  // Azure answers the NIC configuration or LB frontend that uses the address.
+  pip.compose = [](Arm& arm, const Resource& res, json& j) {
+    std::string needle = "\"" + easel::ToLower(res.id) + "\"";
+    arm.ForEach([&](const Resource& r) {
+      const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
+                         : IEquals(r.type, "Microsoft.Network/loadBalancers")
+                             ? "frontendIPConfigurations"
+                             : nullptr;
+      if (!coll || !IContains(r.body, needle)) return;
+      json doc = json::parse(r.body, nullptr, false);
+      if (!doc.is_object()) return;
+      for (const auto& ic : doc["properties"].value(coll, json::array())) {
+        const json ip = ic.value("properties", json::object());
+        if (ip.contains("publicIPAddress") &&
+            IEquals(ip["publicIPAddress"].value("id", ""), res.id))
+          j["properties"]["ipConfiguration"] = {{"id", ic.value("id", "")}};
+      }
+    });
+  };
   r.Add(pip);
 
   TypeSpec nat = NetworkSpec("Microsoft.Network/natGateways", 10, 10);
   nat.validate = ValidateNatGateway;
+  // Azure answers the subnets that use the gateway.
+  nat.compose = [](Arm& arm, const Resource& res, json& j) {
+    json subnets = json::array();
+    std::string needle = "\"" + easel::ToLower(res.id) + "\"";
+    arm.ForEach([&](const Resource& r) {
+      if (IEquals(r.type, "Microsoft.Network/virtualNetworks/subnets") && IContains(r.body, needle))
+        subnets.push_back({{"id", r.id}});
+    });
+    j["properties"]["subnets"] = subnets;
+  };
   nat.in_use_code = "InUseNatGatewayCannotBeDeleted";
   r.Add(nat);
 
@@ -576,6 +867,11 @@ void RegisterNetworkTypes(TypeRegistry& r) {
         arm.Children(res.id, "Microsoft.Network/privateDnsZones/virtualNetworkLinks").size();
     j["properties"]["numberOfRecordSets"] =
         arm.Children(res.id, "Microsoft.Network/privateDnsZones/A").size() + 1;
+    size_t registering = 0;
+    for (const Resource* l :
+         arm.Children(res.id, "Microsoft.Network/privateDnsZones/virtualNetworkLinks"))
+      if (IContains(l->body, "\"registrationEnabled\":true")) ++registering;
+    j["properties"]["numberOfVirtualNetworkLinksWithRegistration"] = registering;
   };
   r.Add(zone);
 

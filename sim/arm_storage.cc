@@ -2,6 +2,7 @@
 // listener), listKeys/regenerateKey, blobServices/default and containers. checkNameAvailability is
 // answered by the engine (Arm::CheckNameAvailability) because it is a subscription-level action.
 #include <cctype>
+#include <map>
 
 #include "common/strings.h"
 #include "sim/arm.h"
@@ -64,9 +65,21 @@ ArmError ValidateAccount(PutContext& ctx) {
   ctx.body["sku"]["tier"] = IEquals(sku.substr(0, 7), "Premium") ? "Premium" : "Standard";
   json& props = ctx.body["properties"];
   std::string blob = ctx.arm.settings().blob_base + "/" + ctx.name + "/";
-  props["primaryEndpoints"] = {{"blob", blob}, {"dfs", blob}, {"web", blob}};
+  // Azure lists an endpoint for every service; azsim serves only blob, so they all name it.
+  props["primaryEndpoints"] = {{"blob", blob}, {"dfs", blob},   {"web", blob},
+                               {"file", blob}, {"queue", blob}, {"table", blob}};
   props["primaryLocation"] = ctx.body.value("location", "");
   props["statusOfPrimary"] = "available";
+  // Geo-redundant SKUs replicate to the region's pair.
+  bool geo = IContains(sku, "GRS") || IContains(sku, "GZRS");
+  std::string pair = PairedRegion(props["primaryLocation"].get<std::string>());
+  if (geo && !pair.empty()) {
+    props["secondaryLocation"] = pair;
+    props["statusOfSecondary"] = "available";
+  } else {
+    props.erase("secondaryLocation");
+    props.erase("statusOfSecondary");
+  }
   props["creationTime"] =
       ctx.existing ? (*ctx.existing)["properties"].value("creationTime", Iso8601(NowSeconds()))
                    : Iso8601(NowSeconds());
@@ -76,6 +89,11 @@ ArmError ValidateAccount(PutContext& ctx) {
   if (!props.contains("accessTier") && IEquals(ctx.body.value("kind", ""), "StorageV2"))
     props["accessTier"] = "Hot";
   props["keyCreationTime"] = {{"key1", props["creationTime"]}, {"key2", props["creationTime"]}};
+  if (props.contains("encryption") && props["encryption"].is_object() &&
+      props["encryption"].contains("services") && props["encryption"]["services"].is_object())
+    for (auto& [name, svc] : props["encryption"]["services"].items())
+      if (svc.is_object() && !svc.contains("lastEnabledTime"))
+        svc["lastEnabledTime"] = props["creationTime"];
   ctx.arm.blob().EnsureAccount(ctx.name, props.value("allowBlobPublicAccess", false) == true);
   std::string bs = ctx.id + "/blobServices/default";
   if (!ctx.arm.Find(bs))
@@ -141,6 +159,34 @@ void ContainerRemoved(Arm& arm, const Resource& c) {
 
 }  // namespace
 
+// Azure's region pairs (secondary region of geo-redundant storage and service endpoints).
+std::string PairedRegion(const std::string& location) {
+  static const std::map<std::string, std::string> pairs = {{"eastus", "westus"},
+                                                           {"westus", "eastus"},
+                                                           {"eastus2", "centralus"},
+                                                           {"centralus", "eastus2"},
+                                                           {"westus2", "westcentralus"},
+                                                           {"westcentralus", "westus2"},
+                                                           {"westus3", "eastus"},
+                                                           {"northcentralus", "southcentralus"},
+                                                           {"southcentralus", "northcentralus"},
+                                                           {"northeurope", "westeurope"},
+                                                           {"westeurope", "northeurope"},
+                                                           {"uksouth", "ukwest"},
+                                                           {"ukwest", "uksouth"},
+                                                           {"japaneast", "japanwest"},
+                                                           {"japanwest", "japaneast"},
+                                                           {"southeastasia", "eastasia"},
+                                                           {"eastasia", "southeastasia"},
+                                                           {"australiaeast", "australiasoutheast"},
+                                                           {"germanywestcentral", "germanynorth"},
+                                                           {"francecentral", "francesouth"},
+                                                           {"canadacentral", "canadaeast"},
+                                                           {"swedencentral", "swedensouth"}};
+  auto it = pairs.find(location);
+  return it == pairs.end() ? "" : it->second;
+}
+
 void RegisterStorageTypes(TypeRegistry& r) {
   TypeSpec account;
   account.type = kAccount;
@@ -167,6 +213,12 @@ void RegisterStorageTypes(TypeRegistry& r) {
   bs.listed_in_group = false;
   bs.valid_name = [](const std::string& n) { return n == "default"; };
   bs.name_rule = "The blob service is always named 'default'.";
+  // Azure answers the account's SKU on its blob service.
+  bs.compose = [](Arm& arm, const Resource& res, json& j) {
+    std::string account_id = res.id.substr(0, res.id.rfind("/blobServices/"));
+    auto account = arm.FindJson(account_id);
+    if (account && account->contains("sku")) j["sku"] = (*account)["sku"];
+  };
   r.Add(bs);
 
   TypeSpec c;

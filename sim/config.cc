@@ -74,6 +74,15 @@ easel::Result<Fixture> LoadFixture(const std::string& path) {
         f.resources.push_back(r);
       }
     }
+    if (j.contains("policies")) {
+      if (!j["policies"].is_array())
+        return easel::Status::InvalidArgument("fixture: policies must be an array");
+      for (const auto& p : j["policies"]) {
+        if (!p.is_object() || !p.contains("operations") || !p["operations"].is_array())
+          return easel::Status::InvalidArgument("fixture: each policy needs operations");
+        f.policies.push_back(p);
+      }
+    }
     if (j.contains("blobs")) {
       for (const auto& b : j["blobs"]) {
         for (const char* k : {"account", "container", "name"})

@@ -32,6 +32,9 @@ struct Fixture {
   std::vector<nlohmann::json> resources;
   // {"account", "container", "name", "sizeBytes", "vhd": bool}: page blobs to pre-create.
   std::vector<nlohmann::json> blobs;
+  // Azure Policy assignments with the `modify` effect, applied to every PUT/PATCH of a matching
+  // type (docs/azsim.md, "Azure Policy").
+  std::vector<nlohmann::json> policies;
 };
 
 struct Options {

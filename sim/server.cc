@@ -390,6 +390,16 @@ HttpResponse Server::HandleAdmin(HttpRequest& req) {
       return ArmJson(200, faults_->ToJson());
     }
   }
+  if (p == "policies") {
+    if (req.method == "GET") return ArmJson(200, {{"policies", arm_->Policies()}});
+    if (req.method == "PUT" || req.method == "POST") {
+      json j = json::parse(req.body, nullptr, false);
+      easel::Status st = arm_->SetPolicies(j.is_object() ? j.value("policies", json()) : json());
+      if (!st.ok())
+        return ArmJson(400, {{"error", {{"code", "InvalidPolicies"}, {"message", st.message()}}}});
+      return ArmJson(200, {{"policies", arm_->Policies()}});
+    }
+  }
   if (p == "throttle" && (req.method == "PUT" || req.method == "POST")) {
     json j = json::parse(req.body, nullptr, false);
     if (!j.is_object() || !j.contains("enabled") || !j["enabled"].is_boolean())

@@ -12,15 +12,17 @@ std::string Show(const nlohmann::json& j) {
   return s.size() > 120 ? s.substr(0, 117) + "..." : s;
 }
 
+// `exact`: strings compare case-sensitively and objects must have the same keys; `extra_keys`
+// lets this object (not its members) carry keys `want` does not name.
 std::string Compare(const nlohmann::json& want, const nlohmann::json& have, const std::string& path,
-                    bool exact) {
+                    bool exact, bool extra_keys = false) {
   // A late-bound value not resolved here (a drift check reads no other resource) and user data
   // (which Azure never returns) match whatever Azure has.
   if (IsPlaceholder(want)) return "";
   auto differ = [&] { return path + ": want " + Show(want) + ", have " + Show(have); };
   if (want.is_object()) {
     if (!have.is_object()) return differ();
-    if (exact && want.size() != have.size()) return differ();
+    if (exact && !extra_keys && want.size() != have.size()) return differ();
     for (const auto& [key, value] : want.items()) {
       std::string child = path.empty() ? key : path + "." + key;
       auto it = have.find(key);
@@ -28,7 +30,12 @@ std::string Compare(const nlohmann::json& want, const nlohmann::json& have, cons
         if (IsPlaceholder(value)) continue;
         return child + ": want " + Show(value) + ", have nothing";
       }
-      if (std::string d = Compare(value, *it, child, exact || key == "tags"); !d.empty()) return d;
+      // Tags compare exactly, but tags easel did not ask for (an Azure Policy `modify` effect
+      // adding a cost center, say) are not a difference.
+      bool policy_tags = key == "tags" && path.empty();
+      if (std::string d = Compare(value, *it, child, exact || key == "tags", policy_tags);
+          !d.empty())
+        return d;
     }
     return "";
   }
