@@ -1,16 +1,19 @@
 #include "e2e/harness.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "azure/lro.h"
 #include "common/strings.h"
@@ -155,6 +158,42 @@ void MustPut(azure::ArmClient& arm, const std::string& id, const std::string& ap
 }
 
 }  // namespace
+
+int64_t LastSeq(LocalAzure& azure) {
+  std::vector<nlohmann::json> all = azure.Requests();
+  return all.empty() ? 0 : all.back().value("seq", int64_t{0});
+}
+
+bool RunAndKill(LocalAzure& azure, const std::vector<std::string>& args, int requests) {
+  using namespace std::chrono_literals;
+  int64_t since = LastSeq(azure);
+  int pid = azure.SpawnEasel(args);
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return false;
+    int arm = 0;
+    for (const nlohmann::json& line : azure.Requests(since)) {
+      arm += line.value("service", "") == "arm";
+    }
+    if (arm >= requests) break;
+    std::this_thread::sleep_for(2ms);
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return true;
+}
+
+std::map<std::string, int> Creations(LocalAzure& azure, int64_t since) {
+  std::map<std::string, int> created;
+  for (const nlohmann::json& line : azure.Requests(since)) {
+    if (line.value("service", "") == "arm" && line.value("method", "") == "PUT" &&
+        line.value("status", 0) == 201) {
+      created[ToLower(line.value("path", ""))]++;
+    }
+  }
+  return created;
+}
 
 std::vector<std::string> LocalAzure::CreatePrerequisites(const std::string& example) {
   using nlohmann::json;

@@ -3,6 +3,8 @@
 // prerequisites and check what azsim holds.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,5 +69,16 @@ class LocalAzure {
   std::unique_ptr<azure::TokenCredential> credential_;
   std::unique_ptr<azure::ArmClient> arm_;
 };
+
+// The seq of the last line of azsim's request log (0 when empty).
+int64_t LastSeq(LocalAzure& azure);
+
+// Runs `args`, killing it with SIGKILL once azsim has answered `requests` ARM requests from it
+// (or it has exited on its own). Returns true when it was killed.
+bool RunAndKill(LocalAzure& azure, const std::vector<std::string>& args, int requests);
+
+// PUTs that created a resource (ARM answered 201), per lowercase resource path, in the request
+// log lines with seq > `since`. A crash-safe engine leaves each count at 1.
+std::map<std::string, int> Creations(LocalAzure& azure, int64_t since = 0);
 
 }  // namespace easel::e2e

@@ -7,14 +7,10 @@
 // the examples still converge, and easel waited out every Retry-After (429s and operation polls).
 // Polls: at a time scale where operations take seconds, every poll waits for its Retry-After.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <map>
-#include <thread>
 
 #include "azure/lro.h"
 #include "common/strings.h"
@@ -24,43 +20,6 @@ namespace easel::e2e {
 namespace {
 
 using nlohmann::json;
-using namespace std::chrono_literals;
-
-int64_t LastSeq(LocalAzure& azure) {
-  std::vector<json> all = azure.Requests();
-  return all.empty() ? 0 : all.back().value("seq", int64_t{0});
-}
-
-// Runs `args`, killing it with SIGKILL once azsim has answered `requests` ARM requests from it
-// (or it has exited on its own). Returns true when it was killed.
-bool RunAndKill(LocalAzure& azure, const std::vector<std::string>& args, int requests) {
-  int64_t since = LastSeq(azure);
-  int pid = azure.SpawnEasel(args);
-  auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return false;
-    int arm = 0;
-    for (const json& line : azure.Requests(since)) arm += line.value("service", "") == "arm";
-    if (arm >= requests) break;
-    std::this_thread::sleep_for(2ms);
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
-  return true;
-}
-
-// PUTs that created a resource (201), per resource path: each must be 1.
-std::map<std::string, int> Creations(LocalAzure& azure) {
-  std::map<std::string, int> created;
-  for (const json& line : azure.Requests()) {
-    if (line.value("service", "") == "arm" && line.value("method", "") == "PUT" &&
-        line.value("status", 0) == 201) {
-      created[ToLower(line.value("path", ""))]++;
-    }
-  }
-  return created;
-}
 
 // Every ARM answer that carried a Retry-After was followed up only once that many seconds had
 // passed. The follow-up of a 429 or 503 is the retry of the same call (the same
