@@ -206,6 +206,7 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
     return std::nullopt;
   }
   if (out.previous && out.spec.is_aks()) {
+    plan::CarryPoolNames(*out.previous, &out.plan);
     spec::Diagnostics refused;
     plan::CheckAksChanges(*out.previous, out.plan, &refused);
     if (!refused.empty()) {

@@ -21,6 +21,7 @@ constexpr const char* kBaselineInitiative = "a8640138-9b0a-4a28-b8cb-1666c838647
 constexpr const char* kRestrictedInitiative = "42b8ef37-b724-4e24-bbc8-7a7708edfe00";
 constexpr const char* kAciDelegation = "Microsoft.ContainerInstance/containerGroups";
 constexpr int kFluxSyncSeconds = 600;
+constexpr const char* kPoolTag = "easel_pool";
 
 // A GUID derived from `seed` (role assignment names must be GUIDs; the same seed gives the same
 // name, so a re-apply finds the assignment it made).
@@ -185,6 +186,9 @@ class AksBuilder {
       for (const auto& [k, v] : p.labels) labels[k] = v;
       props["nodeLabels"] = labels;
     }
+    // Which spec pool this is, also once it runs under another name (a replacement; see
+    // CarryPoolNames in plan/aks_changes.h).
+    props["tags"] = {{kPoolTag, p.name}};
     if (!p.taints.empty()) {
       Json taints = Json::array();
       for (const spec::Taint& t : p.taints) {

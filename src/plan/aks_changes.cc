@@ -1,6 +1,7 @@
 #include "plan/aks_changes.h"
 
 #include <map>
+#include <set>
 
 #include "common/strings.h"
 #include "plan/resource_types.h"
@@ -67,7 +68,82 @@ void CheckVersion(const std::string& from, const std::string& to, spec::Diagnost
   }
 }
 
+bool SameFixedFields(const ResourceNode& a, const ResourceNode& b) {
+  for (const Field& f : kPoolFixed) {
+    if (At(a.body, f.pointer) != At(b.body, f.pointer)) return false;
+  }
+  return true;
+}
+
+std::string SpecPoolName(const ResourceNode& pool) {
+  return Str(At(pool.body, "/properties/tags/easel_pool")).empty()
+             ? pool.name
+             : Str(At(pool.body, "/properties/tags/easel_pool"));
+}
+
+// The next name for a replacement of `spec_name`'s pool now called `current`.
+std::string ReplacementName(const std::string& spec_name, const std::string& current,
+                            const std::set<std::string>& taken) {
+  const std::string base = spec_name.substr(0, 11);
+  std::vector<std::string> cycle = {spec_name};
+  for (char d = '2'; d <= '9'; ++d) cycle.push_back(base + d);
+  size_t at = 0;
+  for (size_t i = 0; i < cycle.size(); ++i) {
+    if (cycle[i] == current) at = i;
+  }
+  for (size_t k = 1; k <= cycle.size(); ++k) {
+    const std::string& candidate = cycle[(at + k) % cycle.size()];
+    if (!taken.count(candidate)) return candidate;
+  }
+  return current;  // all nine taken: no replacement name; CheckAksChanges refuses the change
+}
+
+void Rename(Plan* plan, size_t index, const std::string& name) {
+  ResourceNode& pool = plan->resources[index];
+  const std::string old_id = pool.id;
+  const std::string new_id = old_id.substr(0, old_id.rfind('/') + 1) + name;
+  for (ResourceNode& r : plan->resources) {
+    for (std::string& d : r.depends_on) {
+      if (d == old_id) d = new_id;
+    }
+    if (r.type == type::kManagedCluster && r.body.contains("properties") &&
+        r.body["properties"].contains("agentPoolProfiles")) {
+      for (auto& profile : r.body["properties"]["agentPoolProfiles"]) {
+        if (profile.value("name", "") == pool.name) profile["name"] = name;
+      }
+    }
+  }
+  pool.id = new_id;
+  pool.name = name;
+}
+
 }  // namespace
+
+void CarryPoolNames(const Plan& before, Plan* after) {
+  std::map<std::string, const ResourceNode*> previous;  // spec pool name -> its pool before
+  std::set<std::string> taken;
+  for (const ResourceNode& r : before.resources) {
+    if (r.type != type::kAgentPool) continue;
+    previous[SpecPoolName(r)] = &r;
+    taken.insert(r.name);
+  }
+  for (const ResourceNode& r : after->resources) {
+    if (r.type == type::kAgentPool) taken.insert(r.name);
+  }
+  for (size_t i = 0; i < after->resources.size(); ++i) {
+    const ResourceNode& pool = after->resources[i];
+    if (pool.type != type::kAgentPool) continue;
+    auto it = previous.find(SpecPoolName(pool));
+    if (it == previous.end()) continue;
+    const ResourceNode& was = *it->second;
+    std::string name = SameFixedFields(was, pool)
+                           ? was.name
+                           : ReplacementName(SpecPoolName(pool), was.name, taken);
+    if (name == pool.name) continue;
+    taken.insert(name);
+    Rename(after, i, name);
+  }
+}
 
 void CheckAksChanges(const Plan& before, const Plan& after, spec::Diagnostics* d) {
   std::map<std::string, const ResourceNode*> old;  // lowercase id -> node

@@ -12,4 +12,11 @@ namespace easel::plan {
 // private API server, Entra ID once on, a pool's VM size, OS disk, maxPods, zones, subnet or OS).
 void CheckAksChanges(const Plan& before, const Plan& after, spec::Diagnostics* diagnostics);
 
+// Gives each pool of `after` the Azure name it has in `before` (its `easel_pool` tag names the
+// spec pool), and a new one when a field Azure fixes at creation changed (VM size, OS disk,
+// maxPods, zones, subnet, OS): "<name>2".."<name>9", cycling. The new pool is then created and,
+// once the apply succeeded, the old one deleted (plan::Removed): a surge replacement of that pool,
+// never of the cluster. Run before CheckAksChanges.
+void CarryPoolNames(const Plan& before, Plan* after);
+
 }  // namespace easel::plan

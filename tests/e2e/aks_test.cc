@@ -290,11 +290,12 @@ TEST_F(Aks, UpgradeGoesControlPlaneFirstThenEachPoolAndRefusesASkip) {
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_NE(refused.output.find("spec.kubernetesVersion: cannot go back"), std::string::npos)
       << refused.output;
-  std::string resized = Variant("aks-quickstart.yaml", "vmSize: Standard_D4s_v5",
-                                "vmSize: Standard_D8s_v5", "aks-d8.yaml");
-  CommandResult fixed = azure_->Easel("apply -f " + resized);
+  std::string kubenet =
+      Variant("aks-quickstart.yaml",
+              "  pools:", "  network: {plugin: kubenet}\n  pools:", "aks-kubenet.yaml");
+  CommandResult fixed = azure_->Easel("apply -f " + kubenet);
   EXPECT_EQ(fixed.exit_code, 2) << fixed.output;
-  EXPECT_NE(fixed.output.find("spec.pools[0].vmSize: cannot change"), std::string::npos)
+  EXPECT_NE(fixed.output.find("spec.network.plugin: cannot change"), std::string::npos)
       << fixed.output;
   EXPECT_TRUE(WritesSince(seq).empty()) << Join(WritesSince(seq), "\n");
 
@@ -315,13 +316,12 @@ TEST_F(Aks, ASkippedMinorIsRefusedBeforeAnyCall) {
   ASSERT_EQ(azure_->Easel("delete cluster shop-dev").exit_code, 0);
 }
 
-TEST_F(Aks, ARenamedPoolWithANewSizeIsCreatedBeforeTheOldOneGoes) {
+TEST_F(Aks, ANewVmSizeReplacesThePoolNewOneFirstNeverTheCluster) {
   ASSERT_EQ(azure_->Easel("apply -f examples/aks-quickstart.yaml").exit_code, 0);
-  std::string renamed = Variant(
-      "aks-quickstart.yaml", "{name: system, mode: System, count: 2, vmSize: Standard_D4s_v5}",
-      "{name: system2, mode: System, count: 2, vmSize: Standard_D8s_v5}", "aks-d8-new.yaml");
+  std::string resized = Variant("aks-quickstart.yaml", "vmSize: Standard_D4s_v5",
+                                "vmSize: Standard_D8s_v5", "aks-d8.yaml");
   int64_t seq = LastSeq();
-  CommandResult apply = azure_->Easel("apply -f " + renamed);
+  CommandResult apply = azure_->Easel("apply -f " + resized);
   ASSERT_EQ(apply.exit_code, 0) << apply.output;
   std::vector<std::string> writes = WritesSince(seq);
   ASSERT_EQ(writes.size(), 2u) << Join(writes, "\n");
@@ -329,9 +329,22 @@ TEST_F(Aks, ARenamedPoolWithANewSizeIsCreatedBeforeTheOldOneGoes) {
       << Join(writes, "\n");
   EXPECT_TRUE(StartsWith(writes[1], "DELETE ") && EndsWith(writes[1], "/agentPools/system"))
       << Join(writes, "\n");
-  EXPECT_EQ(azure_->Get(Cluster("shop-dev") + "/agentPools/system2", kAks)["properties"]["vmSize"],
-            "Standard_D8s_v5");
+  json pool = azure_->Get(Cluster("shop-dev") + "/agentPools/system2", kAks);
+  EXPECT_EQ(pool["properties"]["vmSize"], "Standard_D8s_v5");
+  EXPECT_EQ(pool["properties"]["tags"]["easel_pool"], "system");
   EXPECT_TRUE(azure_->Get(Cluster("shop-dev") + "/agentPools/system", kAks).is_null());
+  // The same spec again: the pool keeps its new name; nothing is written.
+  seq = LastSeq();
+  CommandResult again = azure_->Easel("apply -f " + resized);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_TRUE(WritesSince(seq).empty()) << Join(WritesSince(seq), "\n");
+  // Back to the first size: a replacement again, under the next name.
+  seq = LastSeq();
+  ASSERT_EQ(azure_->Easel("apply -f examples/aks-quickstart.yaml").exit_code, 0);
+  writes = WritesSince(seq);
+  ASSERT_EQ(writes.size(), 2u) << Join(writes, "\n");
+  EXPECT_TRUE(EndsWith(writes[0], "/agentPools/system3")) << Join(writes, "\n");
+  EXPECT_TRUE(EndsWith(writes[1], "/agentPools/system2")) << Join(writes, "\n");
   ASSERT_EQ(azure_->Easel("delete cluster shop-dev").exit_code, 0);
 }
 
