@@ -97,6 +97,13 @@ void PrintAksStatus(const AksStatus& a) {
   }
 }
 
+// The Kubernetes version the stored spec asks for ("" when it cannot be read).
+std::string VersionOf(const store::ClusterRecord& c) {
+  spec::Diagnostics ignored;  // only the version is wanted
+  spec::AnySpec s = spec::ParseAnySpec(c.spec_text, c.name, spec::EmbeddedCatalog(), &ignored);
+  return s.is_aks() ? s.aks.kubernetes_version : s.iaas.kubernetes_version;
+}
+
 // "AzureCluster" or "AKSCluster", from the stored plan.
 std::string KindOf(const store::ClusterRecord& c) {
   Result<plan::Plan> p = plan::PlanFromJson(c.plan_json);
@@ -408,6 +415,7 @@ int GetClustersCommand(const CommonOptions& common) {
     for (const auto& c : *clusters) {
       out.push_back({{"name", c.name},
                      {"kind", KindOf(c)},
+                     {"kubernetesVersion", VersionOf(c)},
                      {"context", c.context},
                      {"phase", store::ToString(c.phase)},
                      {"endpoint", c.endpoint},
@@ -418,12 +426,12 @@ int GetClustersCommand(const CommonOptions& common) {
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  std::printf("%-24s %-13s %-10s %-13s %-24s %s\n", "NAME", "KIND", "CONTEXT", "PHASE", "UPDATED",
-              "ENDPOINT");
+  std::printf("%-24s %-13s %-8s %-10s %-13s %-24s %s\n", "NAME", "KIND", "VERSION", "CONTEXT",
+              "PHASE", "UPDATED", "ENDPOINT");
   for (const auto& c : *clusters) {
-    std::printf("%-24s %-13s %-10s %-13s %-24s %s\n", c.name.c_str(), KindOf(c).c_str(),
-                c.context.c_str(), store::ToString(c.phase), c.updated_at.c_str(),
-                c.endpoint.c_str());
+    std::printf("%-24s %-13s %-8s %-10s %-13s %-24s %s\n", c.name.c_str(), KindOf(c).c_str(),
+                VersionOf(c).c_str(), c.context.c_str(), store::ToString(c.phase),
+                c.updated_at.c_str(), c.endpoint.c_str());
   }
   return kExitOk;
 }

@@ -235,7 +235,16 @@ TEST_F(Aks, EnterpriseBuildsTheWholeArchitecture) {
   CommandResult table = azure_->Easel("describe cluster shop");
   EXPECT_NE(table.output.find("autoscale 2-20"), std::string::npos) << table.output;
   CommandResult list = azure_->Easel("get clusters -o json");
-  EXPECT_NE(list.output.find("\"kind\": \"AKSCluster\""), std::string::npos) << list.output;
+  json clusters = json::parse(list.output, nullptr, false);
+  ASSERT_TRUE(clusters.is_array()) << list.output;
+  bool listed = false;
+  for (const json& c : clusters) {
+    if (c.value("name", "") != "shop") continue;
+    listed = true;
+    EXPECT_EQ(c["kind"], "AKSCluster");
+    EXPECT_EQ(c["kubernetesVersion"], "1.36");
+  }
+  EXPECT_TRUE(listed) << list.output;
 
   CommandResult del = azure_->Easel("delete cluster shop");
   ASSERT_EQ(del.exit_code, 0) << del.output;

@@ -33,6 +33,10 @@ invalid = sorted(glob.glob("tests/invalid/*.yaml") + glob.glob("tests/invalid/*.
                  key=lambda p: (os.path.getsize(p), p))
 for p in invalid[:40]:
     put("spec_load", "invalid-" + os.path.basename(p), read(p))
+# The AKS invalid cases (each a whole AKSCluster document), a dozen of the smallest.
+aks_invalid = sorted(glob.glob("tests/invalid/aks-*.yaml"), key=lambda p: (os.path.getsize(p), p))
+for p in aks_invalid[:12]:
+    put("spec_load", "invalid-" + os.path.basename(p), read(p))
 quick = {
     "apiVersion": "easel/v1", "kind": "AzureCluster", "metadata": {"name": "demo"},
     "spec": {"subscriptionId": "00000000-0000-0000-0000-000000000000", "location": "eastus",

@@ -1,6 +1,7 @@
 // The spec loader exactly as `easel validate -f FILE` runs it: the bytes are written to a file
-// and loaded (read, parsed as YAML or JSON, validated) with the embedded catalog, then the
-// diagnostics are formatted. Any crash, sanitizer report, hang or leak is a bug.
+// and loaded (read, parsed as YAML or JSON, an AzureCluster or an AKSCluster by its kind,
+// validated) with the embedded catalogs, then the diagnostics are formatted. A valid AKSCluster
+// is also planned (the plan builder takes what validation let through). Any crash, sanitizer report, hang or leak is a bug.
 #include <unistd.h>
 
 #include <cstdint>
@@ -10,7 +11,8 @@
 #include <string>
 
 #include "spec/catalog.h"
-#include "spec/load.h"
+#include "plan/planner.h"
+#include "spec/aks.h"
 
 namespace {
 
@@ -33,11 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
   std::fclose(f);
   easel::spec::Diagnostics diagnostics;
-  easel::spec::ClusterSpec spec =
-      easel::spec::LoadClusterSpec(path, easel::spec::EmbeddedCatalog(), &diagnostics);
+  easel::spec::AnySpec spec =
+      easel::spec::LoadAnySpec(path, easel::spec::EmbeddedCatalog(), &diagnostics);
   size_t total = 0;
   for (const std::string& line : diagnostics.Lines()) total += line.size();
   (void)total;
-  (void)spec;
+  if (diagnostics.empty() && spec.is_aks()) {
+    easel::plan::Plan plan = easel::plan::BuildAksPlan(spec.aks);
+    if (plan.resources.empty()) std::abort();  // a valid cluster has at least its cluster
+  }
   return 0;
 }
