@@ -9,6 +9,7 @@
 #include "cli/bootstrap_hooks.h"
 #include "cli/cluster_commands.h"
 #include "cli/config.h"
+#include "cli/image_commands.h"
 #include "cli/kubeconfig_command.h"
 #include "cli/local.h"
 #include "common/strings.h"
@@ -241,6 +242,7 @@ int main(int argc, char** argv) {
                          "write it to FILE (mode 0600) instead of stdout");
 
   app.add_subcommand("version", "print easel's version");
+  auto image = easel::cli::RegisterImageCommands(app);
 
   try {
     app.parse(argc, argv);
@@ -257,6 +259,7 @@ int main(int argc, char** argv) {
     std::cout << "easel " << EASEL_VERSION << "\n";
     return kExitOk;
   }
+  if (int code = easel::cli::RunImageCommands(*image); code >= 0) return code;
   if (*validate) return ValidateOrPlan(common.catalog_path, file, false, output);
   if (*plan && (live || (!offline && ContextSelected(common.context)))) {
     common.output = output;
