@@ -49,9 +49,14 @@ std::string Iso8601(uint32_t vhd_timestamp) {
   return buf;
 }
 
+// "12.3 MiB", or "8.0 KiB" below 1 MiB.
 std::string Mib(uint64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  if (bytes < (uint64_t{1} << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  }
   return buf;
 }
 
