@@ -100,6 +100,11 @@ void AddMachine(BuilderContext& ctx, const MachineGroup& group, const std::strin
                       {"userAssignedIdentities", {{ids.control_plane_identity, Json::object()}}}};
     vm_deps.push_back(ids.control_plane_identity);
     vm_deps.push_back(ids.vault_secrets_step);  // its keys are in the vault before it boots
+  } else {
+    // A worker's user data names the identity (azure.json) and is rendered with the cluster's
+    // cloud facts, the vault's URI among them: both must exist before the VM is created.
+    vm_deps.push_back(ids.control_plane_identity);
+    vm_deps.push_back(ids.key_vault);
   }
   ctx.AddOwned(vm_id, type::kVirtualMachine, api::kCompute, machine, std::move(vm),
                std::move(vm_deps), nic_id,
