@@ -1,6 +1,9 @@
 // The managed cluster's checks and computed state: Kubernetes version and upgrade rules, fields
 // AKS cannot change or turn off, network defaults, identities (cluster, kubelet, add-ons) and the
 // node resource group the cluster owns (created with it, deleted with it).
+#include <algorithm>
+#include <vector>
+
 #include "common/net.h"
 #include "common/strings.h"
 #include "sim/aks.h"
@@ -55,6 +58,8 @@ json OwnedIdentity(PutContext& ctx, const std::string& node_rg_id, const std::st
 ArmError CheckVersion(PutContext& ctx, json& props, const json* old, K8sVersion* cp) {
   if (props.contains("kubernetesVersion") && !props["kubernetesVersion"].is_string())
     return Err(400, "InvalidParameter", "kubernetesVersion must be a string.");
+  // An empty version is no version (Microsoft's examples send ""): the default, or the old one.
+  if (JStr(props, "kubernetesVersion").empty()) props.erase("kubernetesVersion");
   std::string requested =
       JStr(props, "kubernetesVersion",
            old ? JStr(*old, "kubernetesVersion", DefaultK8sVersion()) : DefaultK8sVersion());
@@ -160,14 +165,38 @@ ArmError CheckNetwork(PutContext& ctx, json& props, const json* old, const std::
   else
     np.erase("podCidrs");
   std::string outbound = JStr(np, "outboundType");
-  // The managed outbound IP (a real public IP in the node resource group), kept across updates.
+  // The managed outbound IPs (real public IPs in the node resource group, as many as
+  // `managedOutboundIPs.count`), kept across updates; the customer's own `outboundIPs.publicIPs`
+  // when given.
   auto outbound_ip = [&](const char* profile) {
     const json* op = onp ? JObj(*onp, profile) : nullptr;
-    std::string pip_id;
-    if (op && op->contains("effectiveOutboundIPs") && (*op)["effectiveOutboundIPs"].is_array() &&
-        !(*op)["effectiveOutboundIPs"].empty())
-      pip_id = JStr((*op)["effectiveOutboundIPs"][0], "id");
-    if (pip_id.empty() || !ctx.arm.Find(pip_id)) {
+    const json* mine = JObj(np, profile);
+    if (mine && JObj(*mine, "outboundIPs") && (*mine)["outboundIPs"].contains("publicIPs") &&
+        (*mine)["outboundIPs"]["publicIPs"].is_array() &&
+        !(*mine)["outboundIPs"]["publicIPs"].empty()) {
+      json effective = json::array();
+      for (const json& ip : (*mine)["outboundIPs"]["publicIPs"])
+        effective.push_back({{"id", JStr(ip, "id")}});
+      np[profile]["effectiveOutboundIPs"] = effective;
+      return;
+    }
+    int64_t count = 1;
+    if (mine && JObj(*mine, "managedOutboundIPs") &&
+        (*mine)["managedOutboundIPs"].contains("count") &&
+        (*mine)["managedOutboundIPs"]["count"].is_number_integer())
+      count = std::clamp<int64_t>((*mine)["managedOutboundIPs"]["count"].get<int64_t>(), 1, 100);
+    std::vector<std::string> kept;
+    if (op && op->contains("effectiveOutboundIPs") && (*op)["effectiveOutboundIPs"].is_array())
+      for (const json& ip : (*op)["effectiveOutboundIPs"]) {
+        std::string id = JStr(ip, "id");
+        if (!id.empty() && easel::StartsWith(easel::ToLower(id), easel::ToLower(node_rg_id)) &&
+            ctx.arm.Find(id) && static_cast<int64_t>(kept.size()) < count)
+          kept.push_back(id);
+      }
+    json effective = json::array();
+    for (const std::string& id : kept) effective.push_back({{"id", id}});
+    while (static_cast<int64_t>(effective.size()) < count) {
+      std::string pip_id = node_rg_id + "/providers/" + kPipType + "/" + NewGuid();
       pip_id = node_rg_id + "/providers/" + kPipType + "/" + NewGuid();
       unsigned char b[2];
       std::string rnd = RandomBytes(2);
@@ -183,9 +212,10 @@ ArmError CheckNetwork(PutContext& ctx, json& props, const json* old, const std::
                      {"ipAddress", "20.62." + std::to_string(b[0]) + "." + std::to_string(b[1])},
                      {"provisioningState", "Succeeded"}}}};
       ctx.extra_puts.push_back(PlainResource(pip_id, kPipType, body, location));
+      effective.push_back({{"id", pip_id}});
     }
     if (!np.contains(profile) || !np[profile].is_object()) np[profile] = json::object();
-    np[profile]["effectiveOutboundIPs"] = json::array({{{"id", pip_id}}});
+    np[profile]["effectiveOutboundIPs"] = effective;
   };
   if (IEquals(outbound, "loadBalancer")) {
     outbound_ip("loadBalancerProfile");
@@ -582,7 +612,10 @@ ArmError ValidateManagedCluster(PutContext& ctx) {
   } else {
     props["fqdn"] = host;
   }
-  props["azurePortalFQDN"] = host;
+  // The portal's name of the API server: <prefix>-<hash>.portal.hcp.<region>.azmk8s.io.
+  std::string portal = host;
+  if (size_t at = portal.find(".hcp."); at != std::string::npos) portal.insert(at, ".portal");
+  props["azurePortalFQDN"] = portal;
   props["powerState"] = {{"code", "Running"}};
   props["maxAgentPools"] = 100;
   if (!props.contains("enableRBAC")) props["enableRBAC"] = true;

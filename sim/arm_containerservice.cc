@@ -190,6 +190,9 @@ ArmError PrepareAgentPool(Arm& arm, json& p, const std::string& name, const json
                  "Agent pool '" + name + "': count must be between minCount and maxCount.");
   }
   // Version: as requested (or the control plane's), resolved to a supported patch.
+  // An empty version is no version (Microsoft's examples send ""): the control plane's.
+  if (p.contains("orchestratorVersion") && JStr(p, "orchestratorVersion").empty())
+    p.erase("orchestratorVersion");
   std::string requested = JStr(p, "orchestratorVersion", cp.ToString());
   std::optional<K8sVersion> old_cur =
       old ? ParseK8sVersion(JStr(*old, "currentOrchestratorVersion")) : std::nullopt;

@@ -1,7 +1,9 @@
 #include "engine/drift.h"
 
+#include <algorithm>
 #include <map>
 
+#include "common/hash.h"
 #include "common/http_client.h"
 #include "common/strings.h"
 #include "engine/diff.h"
@@ -52,6 +54,28 @@ Result<std::map<std::string, std::string>> ListOwned(azure::ArmClient& arm,
 
 }  // namespace
 
+std::map<std::string, std::vector<std::string>> KeptByAzure(
+    const std::vector<store::ResourceRecord>& records, const plan::Plan& plan) {
+  std::map<std::string, const store::ResourceRecord*> by_id;
+  for (const store::ResourceRecord& r : records) {
+    if (!r.overridden.empty()) by_id[ToLower(r.id)] = &r;
+  }
+  std::map<std::string, std::vector<std::string>> out;
+  if (by_id.empty()) return out;
+  for (const plan::ResourceNode& r : plan.resources) {
+    auto it = by_id.find(ToLower(r.id));
+    if (it == by_id.end() || it->second->body_hash != Sha256Hex(r.body.dump())) continue;
+    std::vector<std::string>& kept = out[ToLower(r.id)];
+    const std::string& text = it->second->overridden;
+    for (size_t at = 0; at < text.size();) {
+      size_t end = std::min(text.find('\n', at), text.size());
+      if (end > at) kept.push_back(text.substr(at, end - at));
+      at = end + 1;
+    }
+  }
+  return out;
+}
+
 Status RecordBaseline(const Environment& env, const std::string& cluster, const plan::Plan& plan) {
   int calls = 0;
   for (const auto& [group, resources] : ListedByGroup(plan)) {
@@ -75,6 +99,9 @@ Result<CheckResult> CheckDrift(const Environment& env, const std::string& cluste
   if (!records.ok()) return records.status();
   std::map<std::string, std::string> baseline;
   for (const store::ResourceRecord& r : *records) baseline[ToLower(r.id)] = r.changed_time;
+  // What Azure kept of easel's last write (a policy's tag): reported as "overridden", once per
+  // resource, since apply does not write that body again.
+  std::map<std::string, std::vector<std::string>> kept_by_azure = KeptByAzure(*records, plan);
 
   for (const auto& [group, resources] : ListedByGroup(plan)) {
     Result<std::map<std::string, std::string>> listed =
@@ -82,8 +109,9 @@ Result<CheckResult> CheckDrift(const Environment& env, const std::string& cluste
     if (!listed.ok()) return listed.status();
     for (const plan::ResourceNode* r : resources) {
       auto seen = listed->find(ToLower(r->id));
+      const std::vector<std::string>& kept = kept_by_azure[ToLower(r->id)];
       if (seen != listed->end() && !seen->second.empty() &&
-          seen->second == baseline[ToLower(r->id)]) {
+          seen->second == baseline[ToLower(r->id)] && kept.empty()) {
         continue;  // untouched since easel last made it so
       }
       Result<azure::ArmResponse> got = env.arm->Call("GET", r->id, r->api_version);
@@ -94,10 +122,14 @@ Result<CheckResult> CheckDrift(const Environment& env, const std::string& cluste
         continue;
       }
       if (got->status != 200) return Status::Unavailable(r->name + ": " + azure::Describe(*got));
-      std::string difference =
-          FirstDifference(ComparableBody(*r, Json::parse(r->body.dump())), got->body);
+      std::vector<Difference> found;
+      std::string difference = DifferenceBeyond(ComparableBody(*r, Json::parse(r->body.dump())),
+                                                got->body, kept, &found);
       if (!difference.empty()) {
         result.drift.push_back({r->id, r->type, r->name, "changed", difference});
+      } else if (!found.empty()) {
+        result.drift.push_back({r->id, r->type, r->name, "overridden", KeptMessage(found)});
+        if (seen != listed->end()) (void)env.store->SetChangedTime(cluster, r->id, seen->second);
       } else if (seen != listed->end()) {
         // Touched but equal to the plan: the new changedTime becomes the baseline.
         (void)env.store->SetChangedTime(cluster, r->id, seen->second);

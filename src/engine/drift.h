@@ -8,6 +8,7 @@
 // and are otherwise only checked by `easel apply`.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,10 @@ struct DriftItem {
   std::string id;
   std::string type;
   std::string name;
-  std::string kind;    // "missing" or "changed"
-  std::string detail;  // the first difference, for "changed"
+  // "missing"; "changed"; "overridden": Azure keeps values other than those easel wrote (a
+  // policy's), which apply does not repair (it does not write the same body again for them).
+  std::string kind;
+  std::string detail;  // the first difference, for "changed"; what Azure keeps, for "overridden"
 };
 
 struct CheckResult {
@@ -29,6 +32,11 @@ struct CheckResult {
   int list_calls = 0;
   int resource_reads = 0;
 };
+
+// Lowercased id -> the differences Azure kept after easel last wrote the resource's body
+// (store::ResourceRecord::overridden), for the resources of `plan` whose body is still that one.
+std::map<std::string, std::vector<std::string>> KeptByAzure(
+    const std::vector<store::ResourceRecord>& records, const plan::Plan& plan);
 
 // Records the changedTime of every owned, listed resource as the baseline (after an apply).
 Status RecordBaseline(const Environment& env, const std::string& cluster, const plan::Plan& plan);

@@ -1,9 +1,11 @@
 #include "engine/preview.h"
 
+#include <map>
 #include <set>
 
 #include "common/strings.h"
 #include "engine/diff.h"
+#include "engine/drift.h"
 #include "engine/field_ownership.h"
 
 namespace easel::engine {
@@ -13,6 +15,14 @@ Result<std::vector<PreviewItem>> Preview(const Environment& env, const std::stri
   std::vector<PreviewItem> out;
   const std::string owner_key = OwnershipKey(cluster);
   std::set<std::string> planned;
+  // What Azure kept of easel's last write of a body (a policy's tag): apply does not rewrite it.
+  std::map<std::string, std::vector<std::string>> kept_by_azure;
+  if (env.store) {
+    if (Result<std::vector<store::ResourceRecord>> records = env.store->ListResources(cluster);
+        records.ok()) {
+      kept_by_azure = KeptByAzure(*records, plan);
+    }
+  }
   for (const plan::ResourceNode& r : plan.resources) {
     planned.insert(ToLower(r.id));
     PreviewItem item{r.id, r.type, r.name, "", ""};
@@ -41,10 +51,14 @@ Result<std::vector<PreviewItem>> Preview(const Environment& env, const std::stri
           (body.is_object() && body.contains("tags") ? marked(body["tags"]) : marked(body)) ||
           (props && props->is_object() && props->contains("metadata") &&
            marked((*props)["metadata"]));
+      std::vector<Difference> kept;
       std::string difference =
-          FirstDifference(ComparableBody(r, nlohmann::json::parse(r.body.dump())), got->body);
+          DifferenceBeyond(ComparableBody(r, nlohmann::json::parse(r.body.dump())), got->body,
+                           kept_by_azure[ToLower(r.id)], &kept);
       item.action = !owned ? "conflict" : difference.empty() ? "unchanged" : "update";
-      item.detail = owned ? difference : "exists and is not owned by " + cluster;
+      item.detail = !owned                                ? "exists and is not owned by " + cluster
+                    : difference.empty() && !kept.empty() ? KeptMessage(kept)
+                                                          : difference;
     }
     out.push_back(std::move(item));
   }

@@ -13,6 +13,7 @@
 #include "common/hash.h"
 #include "common/strings.h"
 #include "engine/diff.h"
+#include "engine/drift.h"
 #include "engine/field_ownership.h"
 #include "engine/late_bound.h"
 #include "engine/scheduler.h"
@@ -108,6 +109,8 @@ struct Node {
   int blob_errors = 0;  // transient blob errors in a row
   bool started = false;
   bool purging = false;  // a deleted vault whose purge is under way
+  // Differences Azure kept after easel wrote this body (store::ResourceRecord::overridden).
+  std::vector<std::string> kept_by_azure;
   Clock::time_point start_time;
 };
 
@@ -141,6 +144,14 @@ class Run {
       // A node's extension is shown as the node: every extension has the same name.
       n.name = r.type == plan::type::kVmExtension ? VmOfExtension(r.id) : r.name;
       nodes_.push_back(std::move(n));
+    }
+    if (Result<std::vector<store::ResourceRecord>> records = env_.store->ListResources(cluster_);
+        records.ok()) {
+      for (auto& [id, kept] : KeptByAzure(*records, plan)) {
+        for (Node& n : nodes_) {
+          if (ToLower(n.id) == id) n.kept_by_azure = kept;
+        }
+      }
     }
     for (const plan::DataPlaneStep& s : plan.steps) {
       index[s.id] = nodes_.size();
@@ -213,8 +224,10 @@ class Run {
     const Node& n = nodes_[i];
     std::string ownership = n.is_step ? "owned" : plan::ToString(n.resource->ownership);
     std::string hash = n.is_step ? "" : Sha256Hex(n.resource->body.dump());
+    std::string kept;
+    for (const std::string& text : n.kept_by_azure) kept += text + "\n";
     (void)env_.store->PutResource(
-        {cluster_, n.id, n.type, ownership, NodeState(n.type, state), error, "", hash, ""});
+        {cluster_, n.id, n.type, ownership, NodeState(n.type, state), error, "", hash, "", kept});
   }
 
   void Event(const std::string& kind, const std::string& message) {
@@ -619,7 +632,12 @@ class Run {
       if (!resolved.ok()) return Fail(i, resolved.status().message());
       Json desired = std::move(resolved).value();
       StripUserData(&desired);
-      std::string difference = FirstDifference(ComparableBody(r, std::move(desired)), got->body);
+      Json comparable = ComparableBody(r, std::move(desired));
+      // Differences Azure kept after easel last wrote this very body (a `modify` policy
+      // overwriting a tag easel sets) do not count: writing it again would change nothing.
+      std::vector<Difference> kept;
+      std::string difference =
+          DifferenceBeyond(comparable, got->body, nodes_[i].kept_by_azure, &kept);
       RememberLive(r.id, got->body);
       // A resource Azure left Failed is sent again (ARM's way to retry it), even when its body
       // matches: for a bootstrap extension this runs its check on the node once more.
@@ -628,15 +646,30 @@ class Run {
           ToLower(got->body[state].get<std::string>()) == "failed") {
         return Put(i, "Updating", "its provisioningState is Failed", &got->body);
       }
-      if (difference.empty()) return Finish(i, after_write ? "Ready" : "Unchanged");
+      if (difference.empty()) {
+        SetKept(i, kept);
+        return Finish(i, after_write ? "Ready" : "Unchanged",
+                      kept.empty() ? "" : KeptMessage(kept));
+      }
       if (after_write) {
-        // Azure accepted the body but reports something else: do not loop on PUTs.
-        return Finish(i, "Ready", "differs after update: " + difference);
+        // Azure accepted the body but keeps other values (a policy's): remember them with the
+        // body's hash, so that no later apply sends this body again for them, and say so once.
+        std::vector<Difference> all = AllDifferences(comparable, got->body);
+        SetKept(i, all);
+        std::string message = KeptMessage(all);
+        Event("Warning", TypeLabelOf(i) + " " + r.name + ": " + message);
+        return Finish(i, "Ready", message);
       }
       return Put(i, "Updating", difference, &got->body);
     }
     if (got->status == 404) return Put(i, "Creating", "");
     return Fail(i, azure::Describe(*got));
+  }
+
+  void SetKept(size_t i, const std::vector<Difference>& kept) {
+    std::vector<std::string> texts;
+    for (const Difference& d : kept) texts.push_back(d.text);
+    nodes_[i].kept_by_azure = std::move(texts);
   }
 
   // A PUT replaces the resource: a VNet PUT without `subnets` deletes its subnets. Subnets are

@@ -98,6 +98,10 @@ const char* const kMigrations[] = {
       cluster TEXT NOT NULL, name TEXT NOT NULL, sealed BLOB NOT NULL, updated_at TEXT NOT NULL,
       PRIMARY KEY (cluster, name));
     )sql",
+    // 3: what Azure kept of a resource's last written body (ResourceRecord::overridden).
+    R"sql(
+    ALTER TABLE resources ADD COLUMN overridden TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == Store::kSchemaVersion,
               "one migration per schema version");
@@ -377,13 +381,14 @@ Status Store::PutResource(const ResourceRecord& r) {
   std::lock_guard<std::mutex> lock(mutex_);
   return Write(db_,
                "INSERT INTO resources (cluster, id, type, ownership, state, last_error, "
-               "changed_time, body_hash, updated_at) VALUES (?,?,?,?,?,?,?,?,?) "
+               "changed_time, body_hash, updated_at, overridden) VALUES (?,?,?,?,?,?,?,?,?,?) "
                "ON CONFLICT(cluster, id) DO UPDATE SET type=excluded.type, "
                "ownership=excluded.ownership, state=excluded.state, "
                "last_error=excluded.last_error, changed_time=excluded.changed_time, "
-               "body_hash=excluded.body_hash, updated_at=excluded.updated_at",
+               "body_hash=excluded.body_hash, updated_at=excluded.updated_at, "
+               "overridden=excluded.overridden",
                {r.cluster, r.id, r.type, r.ownership, r.state, r.last_error, r.changed_time,
-                r.body_hash, NowRfc3339()},
+                r.body_hash, NowRfc3339(), r.overridden},
                "saving resource");
 }
 
@@ -391,14 +396,14 @@ Result<std::vector<ResourceRecord>> Store::ListResources(const std::string& clus
   std::lock_guard<std::mutex> lock(mutex_);
   Statement st(db_,
                "SELECT cluster, id, type, ownership, state, last_error, changed_time, body_hash, "
-               "updated_at FROM resources WHERE cluster = ? ORDER BY rowid");
+               "updated_at, overridden FROM resources WHERE cluster = ? ORDER BY rowid");
   if (!st.ok()) return st.Error("listing resources");
   st.Bind(cluster);
   std::vector<ResourceRecord> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {
     out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5),
-                   st.Text(6), st.Text(7), st.Text(8)});
+                   st.Text(6), st.Text(7), st.Text(8), st.Text(9)});
   }
   if (rc != SQLITE_DONE) return st.Error("listing resources");
   return out;

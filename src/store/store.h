@@ -48,6 +48,10 @@ struct ResourceRecord {
   std::string changed_time;  // ARM's changedTime when last seen, for drift checks
   std::string body_hash;     // SHA-256 of the desired body last applied
   std::string updated_at;
+  // The differences Azure kept after easel wrote the body of `body_hash` (a policy overwriting a
+  // tag easel sets), one FirstDifference text a line; easel does not write that body again for
+  // them (engine/reconciler.cc). Empty: Azure took the body as sent.
+  std::string overridden;
 };
 
 // An in-flight long-running operation, written before easel waits on it.
@@ -76,8 +80,8 @@ class Store {
   static Result<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store();
 
-  // 1: clusters, resources, operations, events. 2: + secrets.
-  static constexpr int kSchemaVersion = 2;
+  // 1: clusters, resources, operations, events. 2: + secrets. 3: + resources.overridden.
+  static constexpr int kSchemaVersion = 3;
 
   Status PutCluster(const ClusterRecord& c);
   Result<std::optional<ClusterRecord>> GetCluster(const std::string& name);

@@ -95,6 +95,8 @@ TEST_F(StoreSecretsTest, MigrationFromVersion1KeepsEverything) {
   EXPECT_EQ((*c)->phase, store::Phase::kReady);
   EXPECT_EQ(s->ListResources("old")->size(), 1u);
   EXPECT_EQ((*s->ListResources("old"))[0].changed_time, "t0");
+  EXPECT_EQ((*s->ListResources("old"))[0].body_hash, "h0");
+  EXPECT_EQ((*s->ListResources("old"))[0].overridden, "") << "schema 3 adds it, empty";
   EXPECT_EQ(s->ListOperations("old")->size(), 1u);
   EXPECT_EQ(s->ListEvents("old")->size(), 1u);
   ASSERT_TRUE(s->PutSecret("old", "bootstrap", "sealed-bytes").ok());
@@ -105,10 +107,10 @@ TEST_F(StoreSecretsTest, MigrationFromVersion1KeepsEverything) {
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 3);
   sqlite3_finalize(st);
   sqlite3_close(db);
-  EXPECT_EQ(store::Store::kSchemaVersion, 2);
+  EXPECT_EQ(store::Store::kSchemaVersion, 3);
   // Opening again is a no-op.
   auto again = Open();
   ASSERT_TRUE(again);

@@ -181,7 +181,9 @@ TEST_F(StoreTest, ResourcesRoundTripInInsertionOrder) {
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->PutResource(Resource("alpha", "/sub/vnet", "Creating")).ok());
   ASSERT_TRUE(store->PutResource(Resource("alpha", "/sub/nsg", "Pending")).ok());
-  ASSERT_TRUE(store->PutResource(Resource("alpha", "/sub/vnet", "Ready")).ok());  // upsert
+  ResourceRecord kept = Resource("alpha", "/sub/vnet", "Ready");
+  kept.overridden = "tags.team: want \"platform\", have \"finance\"";
+  ASSERT_TRUE(store->PutResource(kept).ok());  // upsert
   ASSERT_TRUE(store->SetChangedTime("alpha", "/sub/nsg", "2024-01-01T00:00:00Z").ok());
   Result<std::vector<ResourceRecord>> list = store->ListResources("alpha");
   ASSERT_TRUE(list.ok()) << list.status().ToString();
@@ -191,6 +193,8 @@ TEST_F(StoreTest, ResourcesRoundTripInInsertionOrder) {
   EXPECT_EQ((*list)[0].type, "Microsoft.Network/virtualNetworks");
   EXPECT_EQ((*list)[0].ownership, "owned");
   EXPECT_EQ((*list)[0].body_hash, "abc123");
+  EXPECT_EQ((*list)[0].overridden, kept.overridden);
+  EXPECT_EQ((*list)[1].overridden, "");
   EXPECT_TRUE(std::regex_match((*list)[0].updated_at, kRfc3339));
   EXPECT_EQ((*list)[1].id, "/sub/nsg");
   EXPECT_EQ((*list)[1].changed_time, "2024-01-01T00:00:00Z");

@@ -18,6 +18,9 @@
 //   expectStatus, reason: a documented request azsim refuses on purpose
 //   accepted  [{path, reason}] differences accepted on purpose; `path` is a dotted property path
 //             where `*` matches one segment and a trailing `**` any rest
+//   absent    dotted paths that must not be in azsim's answer (secrets the request carried, which
+//             the documented answer leaves out: comparing documented paths alone would not see
+//             them leak)
 // The subscription of every example becomes the fixture's, and its resource group a new group
 // per example (ex-<file>), so names never collide.
 import { after, before, test } from "node:test";
@@ -224,6 +227,11 @@ for (const file of files) {
       const r = await send("GET", path, apiVersion);
       assert.equal(r.status, 200, r.text);
       answer = r.json;
+    }
+    for (const p of rp.absent ?? []) {
+      let node = answer;
+      for (const k of p.split(".")) node = node && typeof node === "object" ? node[k] : undefined;
+      assert.equal(node, undefined, `${name}: ${p} is answered (a secret must not be)`);
     }
     const expected = ["200", "201", "202"].map((s) => ex.responses[s]?.body).find((b) => b !== undefined);
     const diffs = [];
