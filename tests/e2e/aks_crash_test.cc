@@ -47,18 +47,6 @@ std::string TypeOf(const std::string& id) {
   return type;
 }
 
-// The ARM writes (PUT, PATCH, POST, DELETE) in the request log after `since`, "METHOD path".
-std::vector<std::string> WritesSince(LocalAzure& azure, int64_t since) {
-  std::vector<std::string> writes;
-  for (const json& line : azure.Requests(since)) {
-    std::string m = line.value("method", "");
-    if (line.value("service", "") == "arm" && m != "GET" && m != "HEAD") {
-      writes.push_back(m + " " + line.value("path", ""));
-    }
-  }
-  return writes;
-}
-
 // The resources whose operation is still in flight (provisioningState not terminal) among `ids`,
 // by their type's last segment ("managedclusters", "agentpools", ...).
 std::set<std::string> InFlight(LocalAzure& azure, const std::vector<std::string>& ids,

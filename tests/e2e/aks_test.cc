@@ -42,21 +42,8 @@ class Aks : public ::testing::Test {
   std::string Cluster(const std::string& name) const {
     return Rg() + "/providers/Microsoft.ContainerService/managedClusters/" + name;
   }
-  int64_t LastSeq() {
-    std::vector<json> log = azure_->Requests();
-    return log.empty() ? 0 : log.back().value("seq", int64_t{0});
-  }
-  // "METHOD path" of each ARM write after `since`.
-  std::vector<std::string> WritesSince(int64_t since) {
-    std::vector<std::string> writes;
-    for (const json& line : azure_->Requests(since)) {
-      std::string m = line.value("method", "");
-      if (line.value("service", "") == "arm" && m != "GET" && m != "HEAD") {
-        writes.push_back(m + " " + line.value("path", ""));
-      }
-    }
-    return writes;
-  }
+  int64_t LastSeq() { return e2e::LastSeq(*azure_); }
+  std::vector<std::string> WritesSince(int64_t since) { return e2e::WritesSince(*azure_, since); }
   // A copy of an example with `from` replaced by `to`, in the test's home.
   std::string Variant(const std::string& example, const std::string& from, const std::string& to,
                       const std::string& name) {

@@ -164,6 +164,17 @@ int64_t LastSeq(LocalAzure& azure) {
   return all.empty() ? 0 : all.back().value("seq", int64_t{0});
 }
 
+std::vector<std::string> WritesSince(LocalAzure& azure, int64_t since) {
+  std::vector<std::string> writes;
+  for (const nlohmann::json& line : azure.Requests(since)) {
+    std::string m = line.value("method", "");
+    if (line.value("service", "") == "arm" && m != "GET" && m != "HEAD") {
+      writes.push_back(m + " " + line.value("path", ""));
+    }
+  }
+  return writes;
+}
+
 bool RunAndKill(LocalAzure& azure, const std::vector<std::string>& args, int requests) {
   using namespace std::chrono_literals;
   int64_t since = LastSeq(azure);

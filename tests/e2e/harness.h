@@ -72,6 +72,8 @@ class LocalAzure {
 
 // The seq of the last line of azsim's request log (0 when empty).
 int64_t LastSeq(LocalAzure& azure);
+// "METHOD path" of each ARM write (not GET or HEAD) in azsim's request log after `since`.
+std::vector<std::string> WritesSince(LocalAzure& azure, int64_t since);
 
 // Runs `args`, killing it with SIGKILL once azsim has answered `requests` ARM requests from it
 // (or it has exited on its own). Returns true when it was killed.

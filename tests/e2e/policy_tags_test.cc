@@ -56,22 +56,6 @@ TEST(PolicyTags, TagsAPolicyAddsAreNotDrift) {
   EXPECT_EQ(azure.Easel("delete cluster demo").exit_code, 0);
 }
 
-// ARM writes (not GET or HEAD) in azsim's request log after `since`.
-std::vector<std::string> WritesSince(LocalAzure& azure, int64_t since) {
-  std::vector<std::string> writes;
-  for (const json& line : azure.Requests(since)) {
-    std::string m = line.value("method", "");
-    if (line.value("service", "") == "arm" && m != "GET" && m != "HEAD")
-      writes.push_back(m + " " + line.value("path", ""));
-  }
-  return writes;
-}
-
-int64_t LastSeq(LocalAzure& azure) {
-  std::vector<json> log = azure.Requests();
-  return log.empty() ? 0 : log.back().value("seq", int64_t{0});
-}
-
 // The lines of `text` that start with `prefix`.
 std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
   std::vector<std::string> out;
