@@ -558,8 +558,18 @@ int CheckCommand(const CommonOptions& common, const std::string& name) {
       std::cout << d.kind << "  " << d.type << "  " << d.name
                 << (d.detail.empty() ? "" : "  " + d.detail) << "\n";
     }
-    std::cout << "cluster " << name << ": " << result->drift.size()
-              << " resources drifted; `easel apply` repairs them\n";
+    size_t overridden = 0;
+    for (const engine::DriftItem& d : result->drift) overridden += d.kind == "overridden";
+    std::cout << "cluster " << name << ": " << result->drift.size() << " resources drifted";
+    if (overridden < result->drift.size()) {
+      std::cout << (overridden ? "; `easel apply` repairs the others"
+                               : "; `easel apply` repairs them");
+    }
+    if (overridden > 0) {
+      std::cout << "; " << overridden
+                << " kept by Azure against the spec (a policy?): apply does not rewrite them";
+    }
+    std::cout << "\n";
   }
   return result->drift.empty() ? kExitOk : kExitFailure;
 }
