@@ -20,11 +20,9 @@
 #include "bootstrap/kubeconfig.h"
 #include "bootstrap/pki.h"
 #include "bootstrap/user_data.h"
+#include "spec/aks.h"
 #include "spec/catalog.h"
-#include "spec/load.h"
 #include "spec/naming.h"
-
-#include <unistd.h>
 
 namespace {
 
@@ -50,16 +48,6 @@ const b::PublicPki& Pki() {
     return p;
   }();
   return pki;
-}
-
-const std::string& SpecPath() {
-  static const std::string path = [] {
-    char tmpl[] = "/tmp/easel-fuzz-userdata-XXXXXX";
-    const char* dir = mkdtemp(tmpl);
-    if (!dir) std::abort();
-    return std::string(dir) + "/spec.yaml";
-  }();
-  return path;
 }
 
 void Check(bool ok) {
@@ -137,14 +125,12 @@ void CheckKubeconfig(const spec::ClusterSpec& s) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string& path = SpecPath();
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) std::abort();
-  if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
-  std::fclose(f);
+  // In memory (see spec_load_fuzz.cc): no file per input.
+  const std::string text(reinterpret_cast<const char*>(data), size);
   spec::Diagnostics diagnostics;
-  spec::ClusterSpec s = spec::LoadClusterSpec(path, spec::EmbeddedCatalog(), &diagnostics);
-  if (!diagnostics.empty()) return 0;
+  spec::AnySpec any = spec::ParseAnySpec(text, "spec.yaml", spec::EmbeddedCatalog(), &diagnostics);
+  if (!diagnostics.empty() || any.is_aks()) return 0;
+  const spec::ClusterSpec& s = any.iaas;
   if (!b::CheckUserDataSizes(s).ok()) return 0;
   for (const b::NodeInfo& node : b::ClusterNodes(s)) {
     b::UserDataInput in;
