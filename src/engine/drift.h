@@ -33,11 +33,6 @@ struct CheckResult {
   int resource_reads = 0;
 };
 
-// Lowercased id -> the differences Azure kept after easel last wrote the resource's body
-// (store::ResourceRecord::overridden), for the resources of `plan` whose body is still that one.
-std::map<std::string, std::vector<std::string>> KeptByAzure(
-    const std::vector<store::ResourceRecord>& records, const plan::Plan& plan);
-
 // Records the changedTime of every owned, listed resource as the baseline (after an apply).
 Status RecordBaseline(const Environment& env, const std::string& cluster, const plan::Plan& plan);
 

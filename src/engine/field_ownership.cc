@@ -1,5 +1,10 @@
 #include "engine/field_ownership.h"
 
+#include <algorithm>
+
+#include "common/hash.h"
+#include "common/strings.h"
+
 namespace easel::engine {
 namespace {
 
@@ -43,6 +48,28 @@ Json UpdateBody(const plan::ResourceNode& node, Json body, const Json& live) {
     }
   }
   return body;
+}
+
+std::map<std::string, std::vector<std::string>> KeptByAzure(
+    const std::vector<store::ResourceRecord>& records, const plan::Plan& plan) {
+  std::map<std::string, const store::ResourceRecord*> by_id;
+  for (const store::ResourceRecord& r : records) {
+    if (!r.overridden.empty()) by_id[ToLower(r.id)] = &r;
+  }
+  std::map<std::string, std::vector<std::string>> out;
+  if (by_id.empty()) return out;
+  for (const plan::ResourceNode& r : plan.resources) {
+    auto it = by_id.find(ToLower(r.id));
+    if (it == by_id.end() || it->second->body_hash != Sha256Hex(r.body.dump())) continue;
+    std::vector<std::string>& kept = out[ToLower(r.id)];
+    const std::string& text = it->second->overridden;
+    for (size_t at = 0; at < text.size();) {
+      size_t end = std::min(text.find('\n', at), text.size());
+      if (end > at) kept.push_back(text.substr(at, end - at));
+      at = end + 1;
+    }
+  }
+  return out;
 }
 
 }  // namespace easel::engine

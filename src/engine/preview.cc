@@ -5,7 +5,6 @@
 
 #include "common/strings.h"
 #include "engine/diff.h"
-#include "engine/drift.h"
 #include "engine/field_ownership.h"
 
 namespace easel::engine {

@@ -13,7 +13,6 @@
 #include "common/hash.h"
 #include "common/strings.h"
 #include "engine/diff.h"
-#include "engine/drift.h"
 #include "engine/field_ownership.h"
 #include "engine/late_bound.h"
 #include "engine/scheduler.h"
