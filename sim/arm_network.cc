@@ -116,11 +116,13 @@ void FillServiceEndpoints(json& subnet_props, const std::string& vnet_location) 
   }
 }
 
-// The NIC configurations and load balancer frontends in a subnet (Azure's read-only
-// `ipConfigurations` of a subnet).
-json SubnetIpConfigurations(Arm& arm, const std::string& subnet_id) {
-  json out = json::array();
-  std::string needle = "\"" + easel::ToLower(subnet_id) + "\"";
+// The ids of the NIC IP configurations and load balancer frontends whose properties.<field>
+// references `id` ("subnet" or "publicIPAddress"): the back-references Azure answers on subnets
+// (ipConfigurations) and public IPs (ipConfiguration).
+std::vector<std::string> IpConfigurationsReferring(Arm& arm, const std::string& id,
+                                                   const char* field) {
+  std::vector<std::string> out;
+  std::string needle = "\"" + easel::ToLower(id) + "\"";
   arm.ForEach([&](const Resource& r) {
     const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
                        : IEquals(r.type, "Microsoft.Network/loadBalancers")
@@ -128,13 +130,25 @@ json SubnetIpConfigurations(Arm& arm, const std::string& subnet_id) {
                            : nullptr;
     if (!coll || !IContains(r.body, needle)) return;
     json doc = json::parse(r.body, nullptr, false);
-    if (!doc.is_object()) return;
-    for (const auto& ic : doc["properties"].value(coll, json::array())) {
-      const json ip = ic.value("properties", json::object());
-      if (ip.contains("subnet") && IEquals(ip["subnet"].value("id", ""), subnet_id))
-        out.push_back({{"id", ic.value("id", "")}});
+    if (!doc.is_object() || !doc.contains("properties") || !doc["properties"].is_object() ||
+        !doc["properties"].contains(coll) || !doc["properties"][coll].is_array())
+      return;
+    for (const json& ic : doc["properties"][coll]) {
+      if (!ic.is_object() || !ic.contains("properties") || !ic["properties"].is_object()) continue;
+      const json& ip = ic["properties"];
+      if (ip.contains(field) && ip[field].is_object() && IEquals(ip[field].value("id", ""), id))
+        out.push_back(ic.value("id", ""));
     }
   });
+  return out;
+}
+
+// The NIC configurations and load balancer frontends in a subnet (Azure's read-only
+// `ipConfigurations` of a subnet).
+json SubnetIpConfigurations(Arm& arm, const std::string& subnet_id) {
+  json out = json::array();
+  for (const std::string& id : IpConfigurationsReferring(arm, subnet_id, "subnet"))
+    out.push_back({{"id", id}});
   return out;
 }
 
@@ -808,22 +822,8 @@ void RegisterNetworkTypes(TypeRegistry& r) {
   pip.validate = ValidatePublicIp;
   // Azure answers the NIC configuration or LB frontend that uses the address.
   pip.compose = [](Arm& arm, const Resource& res, json& j) {
-    std::string needle = "\"" + easel::ToLower(res.id) + "\"";
-    arm.ForEach([&](const Resource& r) {
-      const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
-                         : IEquals(r.type, "Microsoft.Network/loadBalancers")
-                             ? "frontendIPConfigurations"
-                             : nullptr;
-      if (!coll || !IContains(r.body, needle)) return;
-      json doc = json::parse(r.body, nullptr, false);
-      if (!doc.is_object()) return;
-      for (const auto& ic : doc["properties"].value(coll, json::array())) {
-        const json ip = ic.value("properties", json::object());
-        if (ip.contains("publicIPAddress") &&
-            IEquals(ip["publicIPAddress"].value("id", ""), res.id))
-          j["properties"]["ipConfiguration"] = {{"id", ic.value("id", "")}};
-      }
-    });
+    for (const std::string& id : IpConfigurationsReferring(arm, res.id, "publicIPAddress"))
+      j["properties"]["ipConfiguration"] = {{"id", id}};
   };
   r.Add(pip);
 
