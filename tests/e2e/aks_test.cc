@@ -27,15 +27,8 @@ using nlohmann::json;
 constexpr const char* kAks = "2025-10-01";
 constexpr const char* kNet = "2025-05-01";
 
-class Aks : public ::testing::Test {
+class Aks : public SharedLocalAzureTest {
  protected:
-  static void SetUpTestSuite() { azure_ = new LocalAzure(0); }
-  static void TearDownTestSuite() {
-    delete azure_;
-    azure_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(azure_->ok()) << azure_->error(); }
-
   std::string Rg() const {
     return "/subscriptions/" + azure_->subscription() + "/resourceGroups/demo-rg";
   }
@@ -73,11 +66,7 @@ class Aks : public ::testing::Test {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
   }
-
-  static LocalAzure* azure_;
 };
-
-LocalAzure* Aks::azure_ = nullptr;
 
 TEST_F(Aks, QuickstartAppliesReappliesWithoutWritesAndDeletesCleanly) {
   std::vector<std::string> before = azure_->ResourcesIn("demo-rg");

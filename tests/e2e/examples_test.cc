@@ -28,15 +28,8 @@ constexpr const char* kCompute = "2025-04-01";
 constexpr const char* kStorage = "2025-06-01";
 constexpr const char* kDns = "2020-06-01";
 
-class Examples : public ::testing::Test {
+class Examples : public SharedLocalAzureTest {
  protected:
-  static void SetUpTestSuite() { azure_ = new LocalAzure(0); }
-  static void TearDownTestSuite() {
-    delete azure_;
-    azure_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(azure_->ok()) << azure_->error(); }
-
   static std::string ApiOf(const std::string& id) {
     return ToLower(id).find("microsoft.storage") != std::string::npos ? kStorage : kNet;
   }
@@ -306,11 +299,7 @@ class Examples : public ::testing::Test {
     CommandResult del_again = azure_->Easel("delete cluster " + s.name);
     EXPECT_EQ(del_again.exit_code, 0) << del_again.output;
   }
-
-  static LocalAzure* azure_;
 };
-
-LocalAzure* Examples::azure_ = nullptr;
 
 TEST_F(Examples, Quickstart) { RoundTrip("quickstart.yaml"); }
 TEST_F(Examples, HighlyAvailable) { RoundTrip("ha.yaml"); }

@@ -250,4 +250,6 @@ std::vector<std::string> LocalAzure::CreatePrerequisites(const std::string& exam
   return {};
 }
 
+LocalAzure* SharedLocalAzureTest::azure_ = nullptr;
+
 }  // namespace easel::e2e

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "azure/arm_client.h"
@@ -82,5 +83,19 @@ bool RunAndKill(LocalAzure& azure, const std::vector<std::string>& args, int req
 // PUTs that created a resource (ARM answered 201), per lowercase resource path, in the request
 // log lines with seq > `since`. A crash-safe engine leaves each count at 1.
 std::map<std::string, int> Creations(LocalAzure& azure, int64_t since = 0);
+
+// A test suite whose tests share one LocalAzure (time scale 0), started before the suite's first
+// test and stopped after its last.
+class SharedLocalAzureTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { azure_ = new LocalAzure(0); }
+  static void TearDownTestSuite() {
+    delete azure_;
+    azure_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(azure_->ok()) << azure_->error(); }
+
+  static LocalAzure* azure_;
+};
 
 }  // namespace easel::e2e
