@@ -25,6 +25,7 @@
 #include "spec/load.h"
 #include "spec/naming.h"
 #include "spec/parse.h"
+#include "spec/parse_util.h"
 
 namespace easel::cli {
 namespace {
@@ -97,11 +98,15 @@ void PrintAksStatus(const AksStatus& a) {
   }
 }
 
-// The Kubernetes version the stored spec asks for ("" when it cannot be read).
+// The Kubernetes version the stored spec asks for ("" when it cannot be read). Only the document
+// is read: parsing the whole spec would read files it names (sshPublicKeyFile).
 std::string VersionOf(const store::ClusterRecord& c) {
-  spec::Diagnostics ignored;  // only the version is wanted
-  spec::AnySpec s = spec::ParseAnySpec(c.spec_text, c.name, spec::EmbeddedCatalog(), &ignored);
-  return s.is_aks() ? s.aks.kubernetes_version : s.iaas.kubernetes_version;
+  spec::Diagnostics ignored;
+  YAML::Node root;
+  if (!spec::LoadSpecDocument(c.spec_text, c.name, &ignored, &root) || !root.IsMap()) return "";
+  YAML::Node s = root["spec"];
+  if (!s.IsMap() || !s["kubernetesVersion"].IsScalar()) return "";
+  return s["kubernetesVersion"].Scalar();
 }
 
 // "AzureCluster" or "AKSCluster", from the stored plan.
