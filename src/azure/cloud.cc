@@ -39,6 +39,7 @@ Result<Cloud> BuiltinCloud(const std::string& name) {
     c.blob_endpoint = std::string("https://{account}.") + k.blob_suffix + "/";
     c.key_vault_resource = k.vault;
     c.cloudapp_suffix = k.cloudapp;
+    c.storage_suffix = std::string(k.blob_suffix).substr(5);  // after "blob."
     return c;
   }
   return Status::InvalidArgument("unknown cloud " + Quote(name) +
@@ -82,6 +83,12 @@ Result<Cloud> CustomCloud(const CustomCloudEndpoints& e) {
   c.arm_endpoint = *arm;
   c.arm_scope = *arm + "/.default";
   c.blob_endpoint = *blob + "/";
+  // A host-style endpoint names the storage suffix; a path-style one (azsim) keeps Azure's.
+  const std::string host_style = "https://{account}.blob.";
+  if (StartsWith(*blob, host_style)) {
+    std::string rest = blob->substr(host_style.size());
+    c.storage_suffix = rest.substr(0, rest.find_first_of(":/"));
+  }
   // Absolute: the context is used from any directory.
   c.ca_bundle = e.ca_bundle.empty() ? "" : std::filesystem::absolute(e.ca_bundle).string();
   return c;

@@ -18,6 +18,8 @@ struct Cloud {
   // Key Vault's token audience (data plane), and the DNS suffix of public IP names.
   std::string key_vault_resource = "https://vault.azure.net";
   std::string cloudapp_suffix = "cloudapp.azure.com";
+  // The storage endpoints' DNS suffix ("core.windows.net"): private link zones are named after it.
+  std::string storage_suffix = "core.windows.net";
   std::string imds_endpoint = "http://169.254.169.254/metadata/identity/oauth2/token";
   std::string ca_bundle;  // extra trusted CA (PEM) for a custom cloud; empty: system CAs
 };

@@ -197,6 +197,7 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
   plan::PlanOptions plan_options;
   plan_options.blob_endpoint = out.session->context.cloud.blob_endpoint;
   plan_options.cloudapp_suffix = out.session->context.cloud.cloudapp_suffix;
+  plan_options.storage_suffix = out.session->context.cloud.storage_suffix;
   out.plan = out.spec.is_aks() ? plan::BuildAksPlan(out.spec.aks)
                                : plan::BuildPlan(out.spec.iaas, plan_options);
   Result<std::optional<store::ClusterRecord>> stored =

@@ -96,6 +96,7 @@ std::string TypeLabel(const std::string& t) {
       {type::kNatGateway, "NAT gateway"},
       {type::kLoadBalancer, "load balancer"},
       {type::kNetworkInterface, "NIC"},
+      {type::kPrivateEndpoint, "private endpoint"},
       {type::kPrivateDnsZone, "private DNS zone"},
       {type::kPrivateDnsARecord, "A record"},
       {type::kPrivateDnsLink, "VNet link"},

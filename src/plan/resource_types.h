@@ -13,6 +13,7 @@ inline constexpr const char* kPublicIp = "Microsoft.Network/publicIPAddresses";
 inline constexpr const char* kNatGateway = "Microsoft.Network/natGateways";
 inline constexpr const char* kLoadBalancer = "Microsoft.Network/loadBalancers";
 inline constexpr const char* kNetworkInterface = "Microsoft.Network/networkInterfaces";
+inline constexpr const char* kPrivateEndpoint = "Microsoft.Network/privateEndpoints";
 inline constexpr const char* kPrivateDnsZone = "Microsoft.Network/privateDnsZones";
 inline constexpr const char* kPrivateDnsARecord = "Microsoft.Network/privateDnsZones/A";
 inline constexpr const char* kPrivateDnsLink =

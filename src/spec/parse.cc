@@ -265,7 +265,13 @@ class SpecParser {
 
   void ReadStorage(MapReader& s) {
     StorageSpec& st = spec_.storage;
-    MapReader r(s.Get("storage"), "spec.storage", d_, {"account", "container"});
+    MapReader r(s.Get("storage"), "spec.storage", d_, {"account", "container", "access"});
+    st.access_set = r.Has("access");
+    if (auto v = Choice(r, "access", {"hardened", "unrestricted", "private"}, "hardened")) {
+      st.access = *v == "private"        ? StorageAccess::kPrivate
+                  : *v == "unrestricted" ? StorageAccess::kUnrestricted
+                                         : StorageAccess::kHardened;
+    }
     YAML::Node account = r.Get("account");
     ValueKind kind = r.Has("account") ? KindOf(account) : ValueKind::kNull;
     if (kind == ValueKind::kNull) {
@@ -418,5 +424,10 @@ const char* ToString(PkiKeyAlgorithm a) {
   return a == PkiKeyAlgorithm::kRsa2048 ? "RSA-2048" : "ECDSA-P256";
 }
 const char* ToString(Cni c) { return c == Cni::kCalico ? "calico" : "none"; }
+const char* ToString(StorageAccess a) {
+  return a == StorageAccess::kPrivate        ? "private"
+         : a == StorageAccess::kUnrestricted ? "unrestricted"
+                                             : "hardened";
+}
 
 }  // namespace easel::spec

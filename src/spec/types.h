@@ -74,8 +74,18 @@ struct AddonsSpec {
   std::string mirror;  // replaces https://raw.githubusercontent.com/ in every manifest URL
 };
 
+// Who may reach the account easel creates (spec.storage.access).
+enum class StorageAccess {
+  kHardened,      // public endpoint, no anonymous or (with a data role) key access: the default
+  kUnrestricted,  // Palette's: public endpoint, Shared Key allowed
+  kPrivate,       // no public endpoint: a private endpoint in the control-plane subnet
+};
+const char* ToString(StorageAccess a);
+
 struct StorageSpec {
   bool custom_account = false;  // false: "auto"
+  StorageAccess access = StorageAccess::kHardened;
+  bool access_set = false;  // written in the spec (refused with a custom account)
   std::string account_name;     // custom only
   std::string account_resource_group;
   bool auto_container = true;  // true: "auto"

@@ -264,6 +264,11 @@ class Validator {
                      st.account_name);
       CheckAzureName(d_, AzureNameKind::kResourceGroup, "spec.storage.account.resourceGroup",
                      st.account_resource_group);
+      if (st.access_set) {
+        d_->Add("spec.storage.access",
+                "applies to the account easel creates; a custom account keeps its own network and "
+                "key settings (easel never changes it)");
+      }
     }
     if (!st.auto_container) {
       CheckAzureName(d_, AzureNameKind::kBlobContainer, "spec.storage.container",

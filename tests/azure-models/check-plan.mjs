@@ -124,6 +124,10 @@ export const RESOURCE_TYPES = {
     pkg: "network", mapper: "NetworkInterface",
     put: (c) => c.networkInterfaces.beginCreateOrUpdate("rg", "n", {}),
   },
+  "Microsoft.Network/privateEndpoints": {
+    pkg: "network", mapper: "PrivateEndpoint",
+    put: (c) => c.privateEndpoints.beginCreateOrUpdate("rg", "n", {}),
+  },
   "Microsoft.Network/privateDnsZones": {
     pkg: "privatedns", mapper: "PrivateZone",
     put: (c) => c.privateZones.beginCreateOrUpdate("rg", "z", {}),
