@@ -807,6 +807,14 @@ HttpResponse Arm::HandleLocked(const HttpRequest& req, const LroFault& lro_failu
   for (const auto& s : fixture_.subscriptions)
     if (IEquals(s.id, sub)) canon_sub = s.id;
 
+  if (seg.size() >= 4 && req.method == "GET" && IEquals(seg.back(), "permissions") &&
+      IEquals(seg[seg.size() - 2], "Microsoft.Authorization") &&
+      IEquals(seg[seg.size() - 3], "providers")) {
+    std::string scope;
+    for (size_t i = 0; i + 3 < seg.size(); ++i) scope += "/" + seg[i];
+    return CallerPermissions(req, scope);
+  }
+
   // Resource groups and group-level lists.
   if (seg.size() >= 3 && IEquals(seg[2], "resourceGroups")) {
     if (seg.size() == 3) {

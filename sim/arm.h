@@ -241,6 +241,9 @@ class Arm {
   // (scope, role definition GUID) of every role assignment of `object_id`.
   std::vector<std::pair<std::string, std::string>> RoleAssignmentsOf(
       const std::string& object_id) const;
+  // GET {scope}/providers/Microsoft.Authorization/permissions: what the caller may do there
+  // (sim/arm_identity.cc).
+  HttpResponse CallerPermissions(const HttpRequest& req, const std::string& scope) const;
   // A finished operation (for synchronous work answered 202 + Location, e.g. a purge).
   HttpResponse AcceptedOperation(const HttpRequest& req, const std::string& ns,
                                  const std::string& location);

@@ -1,5 +1,7 @@
 // Microsoft.ManagedIdentity userAssignedIdentities and Microsoft.Authorization roleAssignments.
+#include <map>
 #include <regex>
+#include <vector>
 
 #include "common/strings.h"
 #include "sim/arm.h"
@@ -112,6 +114,59 @@ std::optional<Principal> Arm::FindIdentity(const std::string& client_id, const s
     }
   }
   return std::nullopt;
+}
+
+namespace {
+
+// The data actions of the built-in Blob storage data roles (role definition GUID -> dataActions),
+// as Azure's role definitions list them.
+const std::map<std::string, std::vector<std::string>>& BlobDataRoleActions() {
+  static const std::string blobs =
+      "Microsoft.Storage/storageAccounts/blobServices/containers/blobs";
+  static const std::map<std::string, std::vector<std::string>> roles = {
+      {"b7e6dc6d-f1e8-4753-8033-0f276bb0955b", {blobs + "/*"}},  // Storage Blob Data Owner
+      {"ba92f5b4-2d11-453d-a403-e96b0029c9fe",                   // Storage Blob Data Contributor
+       {blobs + "/delete", blobs + "/read", blobs + "/write", blobs + "/move/action",
+        blobs + "/add/action"}},
+      {"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", {blobs + "/read"}},  // Storage Blob Data Reader
+  };
+  return roles;
+}
+
+// Whether an assignment at `assigned` applies at `scope` (the same scope or one above it).
+bool AppliesAt(const std::string& assigned, const std::string& scope) {
+  std::string a = easel::ToLower(assigned), s = easel::ToLower(scope);
+  while (!a.empty() && a.back() == '/') a.pop_back();
+  return s == a || (easel::StartsWith(s, a) && s.size() > a.size() && s[a.size()] == '/');
+}
+
+}  // namespace
+
+// azsim does not model Resource Manager's RBAC: every principal may do everything on the control
+// plane, answered as one Owner-like entry. Data roles are modelled (the blob service enforces
+// them), so each blob data role assigned at the scope or above adds its data actions.
+HttpResponse Arm::CallerPermissions(const HttpRequest& req, const std::string& scope) const {
+  std::vector<std::string> seg = SplitPath(scope);
+  if (seg.size() >= 4 && IEquals(seg[2], "resourceGroups") &&
+      !Find("/subscriptions/" + seg[1] + "/resourceGroups/" + seg[3]))
+    return ArmErrorResponse(
+        Err(404, "ResourceGroupNotFound", "Resource group '" + seg[3] + "' could not be found."));
+  if (seg.size() > 4 && !Find(scope))
+    return ArmErrorResponse(
+        Err(404, "ResourceNotFound", "The Resource '" + scope + "' was not found."));
+  json value = json::array({{{"actions", {"*"}},
+                             {"notActions", json::array()},
+                             {"dataActions", json::array()},
+                             {"notDataActions", json::array()}}});
+  for (const auto& [assigned, role] : RoleAssignmentsOf(req.principal)) {
+    auto it = BlobDataRoleActions().find(easel::ToLower(role));
+    if (it == BlobDataRoleActions().end() || !AppliesAt(assigned, scope)) continue;
+    value.push_back({{"actions", json::array()},
+                     {"notActions", json::array()},
+                     {"dataActions", it->second},
+                     {"notDataActions", json::array()}});
+  }
+  return ArmJson(200, {{"value", value}});
 }
 
 void RegisterIdentityTypes(TypeRegistry& r) {

@@ -27,6 +27,7 @@ struct HttpRequest {
   std::string body;
   std::string remote;  // peer address
   bool loopback = false;
+  std::string principal;  // the object id the server authenticated (ARM requests), else ""
 
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

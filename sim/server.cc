@@ -238,6 +238,7 @@ HttpResponse Server::HandleArm(HttpRequest& req, std::string* principal) {
     return r;
   }
   *principal = claims->object_id;
+  req.principal = claims->object_id;
   std::string kind = Arm::OperationKind(req);
   std::vector<std::string> seg = SplitPath(req.path);
   std::string sub = seg.size() >= 2 ? easel::ToLower(seg[1]) : "";

@@ -12,6 +12,7 @@
 #include "cli/bootstrap_hooks.h"
 #include "cli/progress_view.h"
 #include "cli/session.h"
+#include "cli/storage_checks.h"
 #include "common/files.h"
 #include "common/strings.h"
 #include "engine/drift.h"
@@ -164,6 +165,7 @@ struct PlannedCluster {
   plan::Plan plan;
   std::optional<store::ClusterRecord> record;  // the stored cluster, if any
   std::optional<plan::Plan> previous;          // its plan, unless it was deleted
+  int planning_writes = 0;                     // ARM writes planning sent (a name check)
 };
 std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std::string& file,
                                           int* exit_code) {
@@ -194,12 +196,6 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
     return std::nullopt;
   }
   out.session = std::move(session).value();
-  plan::PlanOptions plan_options;
-  plan_options.blob_endpoint = out.session->context.cloud.blob_endpoint;
-  plan_options.cloudapp_suffix = out.session->context.cloud.cloudapp_suffix;
-  plan_options.storage_suffix = out.session->context.cloud.storage_suffix;
-  out.plan = out.spec.is_aks() ? plan::BuildAksPlan(out.spec.aks)
-                               : plan::BuildPlan(out.spec.iaas, plan_options);
   Result<std::optional<store::ClusterRecord>> stored =
       out.session->store->GetCluster(out.spec.name());
   if (!stored.ok()) {
@@ -212,6 +208,31 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
     Result<plan::Plan> p = plan::PlanFromJson(out.record->plan_json);
     if (p.ok()) out.previous = std::move(p).value();
   }
+  plan::PlanOptions plan_options;
+  plan_options.blob_endpoint = out.session->context.cloud.blob_endpoint;
+  plan_options.cloudapp_suffix = out.session->context.cloud.cloudapp_suffix;
+  plan_options.storage_suffix = out.session->context.cloud.storage_suffix;
+  if (!out.spec.is_aks()) {
+    // Before any write: the storage account's name and fitness (cli/storage_checks.h).
+    spec::Diagnostics problems;
+    Result<StorageFacts> facts =
+        ReadStorageFacts(*out.session->arm, out.spec.iaas, out.previous, &problems);
+    if (!facts.ok()) {
+      std::cerr << "easel: " << facts.status().message() << "\n";
+      *exit_code = kExitFailure;
+      return std::nullopt;
+    }
+    if (!problems.empty()) {
+      for (const std::string& line : problems.Lines()) std::cerr << line << "\n";
+      *exit_code = kExitInvalid;
+      return std::nullopt;
+    }
+    plan_options.storage_account_name = facts->account_name;
+    plan_options.deployer_has_blob_data_role = facts->deployer_has_blob_data_role;
+    out.planning_writes = facts->arm_writes;
+  }
+  out.plan = out.spec.is_aks() ? plan::BuildAksPlan(out.spec.aks)
+                               : plan::BuildPlan(out.spec.iaas, plan_options);
   if (out.previous && out.previous->kind != out.plan.kind) {
     std::cerr << "kind: cluster " << out.spec.name() << " exists as an " << out.previous->kind
               << "; it cannot become an " << out.plan.kind << " (delete it first)\n";
@@ -284,6 +305,7 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   engine::Environment env{ss.arm.get(), ss.http.get(), ss.store.get(),
                           bootstrap ? &bootstrap->hooks : nullptr};
   engine::Outcome outcome = engine::Apply(env, name, plan, options);
+  outcome.writes += planned->planning_writes;
   if (outcome.ok && previous) {
     // Owned resources the new plan no longer has (a pool scaled down, a NAT gateway dropped).
     plan::Plan removed = plan::Removed(*previous, plan);

@@ -59,7 +59,11 @@ std::string ApiServerHost(const ClusterSpec& s, const std::string& cloudapp_suff
 
 std::string StorageAccountName(const ClusterSpec& s) {
   if (s.storage.custom_account) return s.storage.account_name;
-  return "easel" + ClusterHash(s).substr(0, 19);
+  return StorageAccountCandidate(s, 0);
+}
+std::string StorageAccountCandidate(const ClusterSpec& s, int k) {
+  if (k == 0) return "easel" + ClusterHash(s).substr(0, 19);
+  return "easel" + Sha256Hex(ClusterHash(s) + "#" + std::to_string(k)).substr(0, 19);
 }
 std::string ContainerName(const ClusterSpec& s) {
   return s.storage.auto_container ? s.name + "-vhds" : s.storage.container_name;

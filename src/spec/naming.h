@@ -31,6 +31,11 @@ inline constexpr const char* kApiServerRecordName = "apiserver";
 // "easel" + 19 hex characters of SHA-256(subscription/group/name): 24 characters, stable for
 // the cluster, distinct across clusters. The custom account's name when one is given.
 std::string StorageAccountName(const ClusterSpec& s);
+// The auto account's candidate names, in the order easel tries them when a name is taken
+// elsewhere in Azure: candidate 0 is StorageAccountName; candidate k > 0 is "easel" + 19 hex
+// characters of SHA-256(the cluster's hash + "#" + k). Deterministic, 24 characters each.
+std::string StorageAccountCandidate(const ClusterSpec& s, int k);
+inline constexpr int kStorageAccountCandidates = 8;
 std::string ContainerName(const ClusterSpec& s);
 // The last path segment of image.vhdUrl.
 std::string VhdBlobName(const ClusterSpec& s);

@@ -266,10 +266,21 @@ class Examples : public SharedLocalAzureTest {
     if (HasFatalFailure()) return;
     CheckBootstrap(example, s, apply.output);
     if (HasFatalFailure()) return;
-    // One ARM write per owned resource: a PUT each, nothing else (the VHD copy authenticates
-    // with the principal's token, so no listKeys).
+    // One ARM write per owned resource: a PUT each, and for an auto storage account the check
+    // that its name is free in Azure (a POST); nothing else (the VHD copy authenticates with the
+    // principal's token, so no listKeys).
     std::vector<std::string> writes_seen = WritesSince(before_apply);
-    EXPECT_EQ(writes_seen.size(), OwnedResources(example)) << Join(writes_seen, "\n");
+    const bool auto_account = !s.storage.custom_account;
+    EXPECT_EQ(writes_seen.size(), OwnedResources(example) + (auto_account ? 1 : 0))
+        << Join(writes_seen, "\n");
+    if (auto_account) {
+      EXPECT_EQ(std::count_if(writes_seen.begin(), writes_seen.end(),
+                              [](const std::string& w) {
+                                return EndsWith(w, "/Microsoft.Storage/checkNameAvailability");
+                              }),
+                1)
+          << Join(writes_seen, "\n");
+    }
     EXPECT_NE(
         apply.output.find("(" + std::to_string(writes_seen.size()) + " ARM writes, 1 blob copy"),
         std::string::npos)
@@ -414,7 +425,8 @@ TEST_F(Examples, WithoutABlobDataRoleTheCopyFallsBackToTheAccountKey) {
   CommandResult apply = azure_->Easel("apply -f examples/quickstart.yaml");
   EXPECT_EQ(apply.exit_code, 0) << apply.output;
   std::vector<std::string> writes = WritesSince(since);
-  EXPECT_EQ(writes.size(), OwnedResources("quickstart.yaml") + 1) << Join(writes, "\n");
+  // A PUT per owned resource, the name check and listKeys.
+  EXPECT_EQ(writes.size(), OwnedResources("quickstart.yaml") + 2) << Join(writes, "\n");
   EXPECT_EQ(std::count_if(writes.begin(), writes.end(),
                           [](const std::string& w) {
                             return StartsWith(w, "POST ") && EndsWith(w, "/listKeys");

@@ -1,0 +1,33 @@
+// What planning a cluster's storage needs to read from the cloud first, before any write
+// (docs/storage.md, "The cluster's storage account"): the auto account's name, free in all of
+// Azure (checkNameAvailability) and kept once chosen; whether the deployer has a blob data role
+// (then the account refuses Shared Key); and that a custom account and container can take the
+// node image.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "azure/arm_client.h"
+#include "common/status.h"
+#include "plan/graph.h"
+#include "spec/diagnostics.h"
+#include "spec/types.h"
+
+namespace easel::cli {
+
+struct StorageFacts {
+  std::string account_name;  // the account the plan uses
+  bool deployer_has_blob_data_role = true;
+  int arm_writes = 0;  // checkNameAvailability calls sent (ARM counts a POST as a write)
+};
+
+// `previous` is the cluster's stored plan, if any: its auto account's name is kept. A problem
+// with the spec (a custom account missing, in another region, of a kind that cannot hold page
+// blobs, or that easel's principal cannot write to; every candidate name taken) goes to
+// *problems, naming the field; a failure to ask the cloud is the returned status.
+Result<StorageFacts> ReadStorageFacts(azure::ArmClient& arm, const spec::ClusterSpec& s,
+                                      const std::optional<plan::Plan>& previous,
+                                      spec::Diagnostics* problems);
+
+}  // namespace easel::cli
