@@ -89,12 +89,29 @@ ArmError ValidateAccount(PutContext& ctx) {
   if (!props.contains("accessTier") && IEquals(ctx.body.value("kind", ""), "StorageV2"))
     props["accessTier"] = "Hot";
   props["keyCreationTime"] = {{"key1", props["creationTime"]}, {"key2", props["creationTime"]}};
+  // Infrastructure encryption is chosen when the account is created: an update that omits the
+  // encryption settings keeps them, one that changes the choice is refused.
+  if (ctx.existing) {
+    const json& before = (*ctx.existing)["properties"];
+    json was = before.contains("encryption") ? before["encryption"] : json::object();
+    if (!props.contains("encryption")) {
+      if (!was.empty()) props["encryption"] = was;
+    } else if (props["encryption"].is_object() && was.is_object() &&
+               props["encryption"].value("requireInfrastructureEncryption", false) !=
+                   was.value("requireInfrastructureEncryption", false)) {
+      return Err(400, "InvalidRequestPropertyValue",
+                 "The property 'requireInfrastructureEncryption' cannot be changed after the "
+                 "storage account " +
+                     ctx.name + " was created.");
+    }
+  }
   if (props.contains("encryption") && props["encryption"].is_object() &&
       props["encryption"].contains("services") && props["encryption"]["services"].is_object())
     for (auto& [name, svc] : props["encryption"]["services"].items())
       if (svc.is_object() && !svc.contains("lastEnabledTime"))
         svc["lastEnabledTime"] = props["creationTime"];
-  ctx.arm.blob().EnsureAccount(ctx.name, props.value("allowBlobPublicAccess", false) == true);
+  ctx.arm.blob().EnsureAccount(ctx.name, {props.value("allowBlobPublicAccess", false) == true,
+                                          props.value("allowSharedKeyAccess", true) != false});
   std::string bs = ctx.id + "/blobServices/default";
   if (!ctx.arm.Find(bs))
     ctx.extra_puts.push_back(

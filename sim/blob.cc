@@ -154,8 +154,9 @@ struct BlobService::Impl {
   std::mutex mu;
   std::map<std::string, std::vector<std::string>> accounts;  // account -> keys (base64)
   std::map<std::string, bool> allow_public;                  // account -> allowBlobPublicAccess
-  std::map<std::string, ContainerMeta> containers;           // "acct/ctr"
-  std::map<std::string, BlobMeta> blobs;                     // "acct/ctr/blob"
+  std::map<std::string, bool> deny_shared_key;      // account -> allowSharedKeyAccess is false
+  std::map<std::string, ContainerMeta> containers;  // "acct/ctr"
+  std::map<std::string, BlobMeta> blobs;            // "acct/ctr/blob"
   std::map<std::string, std::map<std::string, std::string>>
       uncommitted;  // blob key -> block id -> file
 
@@ -170,7 +171,10 @@ struct BlobService::Impl {
 
   void SaveAccount(const std::string& a) {
     (void)store.Put("acct", a,
-                    json{{"keys", accounts[a]}, {"allowPublic", allow_public[a]}}.dump());
+                    json{{"keys", accounts[a]},
+                         {"allowPublic", allow_public[a]},
+                         {"denySharedKey", deny_shared_key[a]}}
+                        .dump());
   }
 
   void SaveContainer(const std::string& key) {
@@ -295,6 +299,7 @@ easel::Status BlobService::Start() {
     if (j.is_object() && j.contains("keys") && j["keys"].is_array()) {
       impl_->accounts[k] = j["keys"].get<std::vector<std::string>>();
       impl_->allow_public[k] = j.value("allowPublic", false);
+      impl_->deny_shared_key[k] = j.value("denySharedKey", false);
     }
   });
   if (!st.ok()) return st;
@@ -315,11 +320,13 @@ easel::Status BlobService::Start() {
   });
 }
 
-std::vector<std::string> BlobService::EnsureAccount(const std::string& account, bool allow_public) {
+std::vector<std::string> BlobService::EnsureAccount(const std::string& account,
+                                                    AccountAccess access) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto& keys = impl_->accounts[account];
   if (keys.size() != 2) keys = {Base64Encode(RandomBytes(64)), Base64Encode(RandomBytes(64))};
-  impl_->allow_public[account] = allow_public;
+  impl_->allow_public[account] = access.allow_public;
+  impl_->deny_shared_key[account] = !access.allow_shared_key;
   impl_->SaveAccount(account);
   return keys;
 }
@@ -348,6 +355,8 @@ std::string BlobService::RegenerateKey(const std::string& account, int index) {
 void BlobService::DeleteAccount(const std::string& account) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->accounts.erase(account);
+  impl_->allow_public.erase(account);
+  impl_->deny_shared_key.erase(account);
   (void)impl_->store.Delete("acct", account);
   std::string prefix = account + "/";
   for (auto it = impl_->containers.lower_bound(prefix);
@@ -511,6 +520,11 @@ static std::optional<HttpResponse> Authorize(BlobService::Impl& impl, const Req&
   auto keys_it = impl.accounts.find(r.account);
   if (keys_it == impl.accounts.end())
     return XmlError(404, "ResourceNotFound", "The specified resource does not exist.");
+  // Shared Key and service SAS (signed with a key) are refused when the account disallows keys.
+  if ((easel::StartsWith(auth, "SharedKey ") || req.query.count("sig")) &&
+      impl.deny_shared_key[r.account])
+    return XmlError(403, "KeyBasedAuthenticationNotPermitted",
+                    "Key based authentication is not permitted on this storage account.");
   if (easel::StartsWith(auth, "SharedKey ")) {
     std::string cred = auth.substr(10);
     size_t colon = cred.find(':');

@@ -47,9 +47,14 @@ class BlobService {
   void SetDataAccessSource(BlobDataAccessSource source);
 
   // ---- Called by ARM (Microsoft.Storage) ----
-  // Creates the account's keys when absent and records whether containers may be public
-  // (allowBlobPublicAccess); returns {key1, key2}.
-  std::vector<std::string> EnsureAccount(const std::string& account, bool allow_public);
+  // What an account's properties allow on its data plane.
+  struct AccountAccess {
+    bool allow_public = false;     // allowBlobPublicAccess: containers may be public
+    bool allow_shared_key = true;  // allowSharedKeyAccess: Shared Key and service SAS work
+  };
+  // Creates the account's keys when absent and records its access settings; returns
+  // {key1, key2}.
+  std::vector<std::string> EnsureAccount(const std::string& account, AccountAccess access);
   bool PublicAccessAllowed(const std::string& account);
   std::vector<std::string> Keys(const std::string& account);
   std::string RegenerateKey(const std::string& account, int index);

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Sim& sim = fuzz::TheSim();
   static std::vector<std::string> keys = [&] {
-    auto k = sim.blob->EnsureAccount(kAccount, true);
+    auto k = sim.blob->EnsureAccount(kAccount, {true, true});
     sim.blob->EnsureContainer(kAccount, "images", "");
     return k;
   }();

@@ -1,0 +1,231 @@
+// The cluster's storage account end to end, through the real easel binary on azsim: hardened by
+// default, a name taken elsewhere in Azure moved to the next candidate (and kept), a custom
+// account checked before any write, and `access: private` reached through its private endpoint.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "azure/blob_client.h"
+#include "azure/lro.h"
+#include "common/strings.h"
+#include "e2e/harness.h"
+#include "spec/catalog.h"
+#include "spec/load.h"
+#include "spec/naming.h"
+
+namespace easel::e2e {
+namespace {
+
+using nlohmann::json;
+constexpr const char* kStorageApi = "2025-06-01";
+constexpr const char* kGroupApi = "2024-11-01";
+constexpr const char* kAuthorizationApi = "2022-04-01";
+
+class Storage : public SharedLocalAzureTest {
+ protected:
+  std::string Group(const std::string& name) const {
+    return "/subscriptions/" + azure_->subscription() + "/resourceGroups/" + name;
+  }
+  std::string Account(const std::string& group, const std::string& name) const {
+    return Group(group) + "/providers/Microsoft.Storage/storageAccounts/" + name;
+  }
+  spec::ClusterSpec Load(const std::string& path) {
+    spec::Diagnostics d;
+    spec::ClusterSpec s = spec::LoadClusterSpec(path, spec::EmbeddedCatalog(), &d);
+    EXPECT_TRUE(d.empty()) << Join(d.Lines(), "\n");
+    return s;
+  }
+  std::string Example(const std::string& name) const {
+    return std::string(EASEL_SOURCE_DIR) + "/examples/" + name;
+  }
+  void Put(const std::string& id, const std::string& api, const json& body) {
+    Status s = azure::PutAndWait(azure_->arm(), id, api, body);
+    ASSERT_TRUE(s.ok()) << id << ": " << s.message();
+  }
+  void Delete(const std::string& id, const std::string& api) {
+    Result<azure::ArmResponse> r = azure_->arm().Call("DELETE", id, api);
+    ASSERT_TRUE(r.ok() && r->status < 300) << id;
+  }
+  std::vector<std::string> WritesSince(int64_t since) { return e2e::WritesSince(*azure_, since); }
+  int64_t LastSeq() { return e2e::LastSeq(*azure_); }
+};
+
+TEST_F(Storage, TheAutoAccountIsHardenedAndRefusesSharedKey) {
+  spec::ClusterSpec s = Load(Example("quickstart.yaml"));
+  azure_->CreatePrerequisites("quickstart.yaml");
+  CommandResult apply = azure_->Easel("apply -f examples/quickstart.yaml");
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+
+  const std::string name = spec::StorageAccountName(s);
+  json account = azure_->Get(Account(s.resource_group, name), kStorageApi);
+  ASSERT_TRUE(account.is_object()) << name;
+  const json& p = account["properties"];
+  EXPECT_EQ(p.value("allowSharedKeyAccess", true), false) << p.dump();
+  EXPECT_EQ(p.value("allowBlobPublicAccess", true), false);
+  EXPECT_EQ(p.value("allowCrossTenantReplication", true), false);
+  EXPECT_EQ(p.value("minimumTlsVersion", ""), "TLS1_2");
+  EXPECT_EQ(p.value("supportsHttpsTrafficOnly", false), true);
+  EXPECT_EQ(p.value("publicNetworkAccess", ""), "Enabled");
+  EXPECT_EQ(p["encryption"].value("requireInfrastructureEncryption", false), true) << p.dump();
+
+  // The key still exists (listKeys answers it), but storage refuses requests signed with it.
+  Result<std::string> key = azure::ListFirstKey(azure_->arm(), account["id"], kStorageApi);
+  ASSERT_TRUE(key.ok()) << key.status().message();
+  azure::BlobClient keyed(&azure_->http(), name, *key);
+  const std::string blob =
+      p["primaryEndpoints"].value("blob", "") + spec::ContainerName(s) + "/" + spec::VhdBlobName(s);
+  Result<azure::BlobCopyState> state = keyed.CopyState(blob);
+  ASSERT_FALSE(state.ok());
+  EXPECT_EQ(state.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(state.status().message().find("KeyBasedAuthenticationNotPermitted"), std::string::npos)
+      << state.status().message();
+
+  // The create-only encryption setting is neither drift nor rewritten.
+  int64_t since = LastSeq();
+  CommandResult again = azure_->Easel("apply -f examples/quickstart.yaml");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(WritesSince(since), std::vector<std::string>{});
+  EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
+}
+
+TEST_F(Storage, ANameTakenElsewhereMovesToTheNextCandidateAndStays) {
+  spec::ClusterSpec s = Load(Example("quickstart.yaml"));
+  azure_->CreatePrerequisites("quickstart.yaml");
+  const std::string first = spec::StorageAccountCandidate(s, 0);
+  const std::string second = spec::StorageAccountCandidate(s, 1);
+  ASSERT_NE(first, second);
+  // Someone else's account, in another group, holds the first candidate (names are global).
+  Put(Group("elsewhere-rg"), kGroupApi, {{"location", "westus"}});
+  const std::string planted = Account("elsewhere-rg", first);
+  Put(planted, kStorageApi,
+      {{"location", "westus"}, {"sku", {{"name", "Standard_LRS"}}}, {"kind", "StorageV2"}});
+  json before = azure_->Get(planted, kStorageApi);
+
+  CommandResult apply = azure_->Easel("apply -f examples/quickstart.yaml");
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+  EXPECT_TRUE(azure_->Get(Account(s.resource_group, second), kStorageApi).is_object()) << second;
+  EXPECT_TRUE(azure_->Get(Account(s.resource_group, first), kStorageApi).is_null());
+  // The copy and the image use the chosen account.
+  CommandResult plan = azure_->Easel("plan -f examples/quickstart.yaml -o json");
+  EXPECT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_NE(plan.output.find(second), std::string::npos);
+  EXPECT_EQ(plan.output.find(first), std::string::npos);
+
+  // Later runs keep the stored name without asking again, even once the first name is free.
+  Delete(planted, kStorageApi);
+  int64_t since = LastSeq();
+  CommandResult again = azure_->Easel("apply -f examples/quickstart.yaml");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(WritesSince(since), std::vector<std::string>{});
+  EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
+  EXPECT_TRUE(azure_->Get(Account(s.resource_group, second), kStorageApi).is_null());
+  EXPECT_TRUE(before.is_object());
+  Delete(Group("elsewhere-rg"), kGroupApi);
+}
+
+// A copy of custom-storage.yaml with `from` replaced by `to`.
+std::string CustomVariant(LocalAzure& azure, const std::string& from, const std::string& to,
+                          const std::string& file) {
+  std::ifstream in(std::string(EASEL_SOURCE_DIR) + "/examples/custom-storage.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find(from), std::string::npos) << from;
+  std::string path = azure.home() + "/" + file;
+  std::ofstream(path) << ReplaceAll(text.str(), from, to);
+  return path;
+}
+
+TEST_F(Storage, ACustomAccountIsCheckedBeforeAnyWrite) {
+  azure_->CreatePrerequisites("custom-storage.yaml");
+  const json v2 = {
+      {"location", "eastus"}, {"sku", {{"name", "Standard_LRS"}}}, {"kind", "StorageV2"}};
+  json west = v2;
+  west["location"] = "westus";
+  Put(Account("storage-rg", "westimages"), kStorageApi, west);
+  Put(Account("storage-rg", "westimages") + "/blobServices/default/containers/k8s-vhds",
+      kStorageApi, json::object());
+  Put(Account("storage-rg", "blockimages"), kStorageApi,
+      {{"location", "eastus"}, {"sku", {{"name", "Premium_LRS"}}}, {"kind", "BlockBlobStorage"}});
+  Put(Account("storage-rg", "lakeimages"), kStorageApi,
+      {{"location", "eastus"},
+       {"sku", {{"name", "Standard_LRS"}}},
+       {"kind", "StorageV2"},
+       {"properties", {{"isHnsEnabled", true}}}});
+  Put(Account("storage-rg", "emptyimages"), kStorageApi, v2);
+
+  struct Case {
+    std::string account, field, message;
+  };
+  const std::vector<Case> cases = {
+      {"nosuchimages", "spec.storage.account.name",
+       "storage account nosuchimages does not exist in resource group storage-rg"},
+      {"westimages", "spec.storage.account.name",
+       "storage account westimages is in westus, the cluster in eastus"},
+      {"blockimages", "spec.storage.account.name",
+       "is of kind \"BlockBlobStorage\", which cannot hold page blobs"},
+      {"lakeimages", "spec.storage.account.name", "has a hierarchical namespace"},
+      {"emptyimages", "spec.storage.container",
+       "container k8s-vhds does not exist in storage account emptyimages"},
+  };
+  for (const Case& c : cases) {
+    std::string spec =
+        CustomVariant(*azure_, "name: corpimages", "name: " + c.account, c.account + ".yaml");
+    for (const char* verb : {"plan", "apply"}) {
+      int64_t since = LastSeq();
+      CommandResult r = azure_->Easel(std::string(verb) + " -f '" + spec + "'");
+      EXPECT_EQ(r.exit_code, 2) << verb << " " << c.account << "\n" << r.output;
+      EXPECT_NE(r.output.find(c.field + ": "), std::string::npos) << r.output;
+      EXPECT_NE(r.output.find(c.message), std::string::npos) << r.output;
+      EXPECT_EQ(WritesSince(since), std::vector<std::string>{}) << verb << " " << c.account;
+    }
+  }
+}
+
+TEST_F(Storage, ACustomAccountEaselCannotWriteToIsRefused) {
+  azure_->CreatePrerequisites("custom-storage.yaml");
+  Put(Account("storage-rg", "lockedimages"), kStorageApi,
+      {{"location", "eastus"},
+       {"sku", {{"name", "Standard_LRS"}}},
+       {"kind", "StorageV2"},
+       {"properties", {{"allowSharedKeyAccess", false}}}});
+  Put(Account("storage-rg", "lockedimages") + "/blobServices/default/containers/k8s-vhds",
+      kStorageApi, json::object());
+  // azsim's default principal holds Storage Blob Data Contributor on the subscription: take it.
+  const std::string assignment = "/subscriptions/" + azure_->subscription() +
+                                 "/providers/Microsoft.Authorization/roleAssignments/"
+                                 "5d2a6c1e-0000-4000-8000-000000000001";
+  json role = azure_->Get(assignment, kAuthorizationApi);
+  ASSERT_TRUE(role.is_object());
+  Delete(assignment, kAuthorizationApi);
+
+  std::string spec =
+      CustomVariant(*azure_, "name: corpimages", "name: lockedimages", "locked.yaml");
+  int64_t since = LastSeq();
+  CommandResult r = azure_->Easel("apply -f '" + spec + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("spec.storage.account.name: easel's principal cannot write to storage "
+                          "account lockedimages: it has no blob data role there and the account "
+                          "refuses Shared Key"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(WritesSince(since), std::vector<std::string>{});
+
+  // With keys allowed, the right to list them is enough (azsim grants every ARM action).
+  Put(Account("storage-rg", "lockedimages"), kStorageApi,
+      {{"location", "eastus"},
+       {"sku", {{"name", "Standard_LRS"}}},
+       {"kind", "StorageV2"},
+       {"properties", {{"allowSharedKeyAccess", true}}}});
+  CommandResult plan = azure_->Easel("plan -f '" + spec + "'");
+  EXPECT_EQ(plan.exit_code, 0) << plan.output;
+
+  Put(assignment, kAuthorizationApi,
+      {{"properties",
+        {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
+         {"principalId", role["properties"]["principalId"]}}}});
+}
+
+}  // namespace
+}  // namespace easel::e2e
