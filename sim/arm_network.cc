@@ -16,6 +16,16 @@ using nlohmann::json;
 
 namespace {
 
+const char kNicType[] = "Microsoft.Network/networkInterfaces";
+
+// The collection of a resource's documents that hold private addresses and subnet references:
+// NIC configurations and load balancer frontends (nullptr for other types).
+const char* AddressCollection(const std::string& type) {
+  if (IEquals(type, kNicType)) return "ipConfigurations";
+  if (IEquals(type, "Microsoft.Network/loadBalancers")) return "frontendIPConfigurations";
+  return nullptr;
+}
+
 bool NetName(const std::string& n, size_t max_len) {
   return NameMatches(n, 1, max_len, "_.-", true, ".-");
 }
@@ -126,10 +136,7 @@ std::vector<std::string> IpConfigurationsReferring(Arm& arm, const std::string& 
   std::vector<std::string> out;
   std::string needle = "\"" + easel::ToLower(id) + "\"";
   arm.ForEach([&](const Resource& r) {
-    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
-                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
-                           ? "frontendIPConfigurations"
-                           : nullptr;
+    const char* coll = AddressCollection(r.type);
     if (!coll || !IContains(r.body, needle)) return;
     json doc = json::parse(r.body, nullptr, false);
     if (!doc.is_object() || !doc.contains("properties") || !doc["properties"].is_object() ||
@@ -403,10 +410,7 @@ std::set<uint32_t> AddressesInSubnet(Arm& arm, const std::string& subnet_id,
   std::set<uint32_t> used;
   arm.ForEach([&](const Resource& r) {
     if (IEquals(r.id, except_id)) return;
-    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
-                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
-                           ? "frontendIPConfigurations"
-                           : nullptr;
+    const char* coll = AddressCollection(r.type);
     if (!coll || !IContains(r.body, subnet_id)) return;
     json j = json::parse(r.body, nullptr, false);
     if (!j.is_object()) return;
@@ -588,10 +592,7 @@ ArmError ValidateNic(PutContext& ctx) {
   // Load balancer frontends in a subnet hold addresses too.
   ctx.arm.ForEach([&](const Resource& r) {
     if (IEquals(r.id, ctx.id)) return;
-    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
-                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
-                           ? "frontendIPConfigurations"
-                           : nullptr;
+    const char* coll = AddressCollection(r.type);
     if (!coll) return;
     json j = json::parse(r.body, nullptr, false);
     if (!j.is_object()) return;
@@ -707,7 +708,6 @@ ArmError ValidateNic(PutContext& ctx) {
   return {};
 }
 
-const char kNicType[] = "Microsoft.Network/networkInterfaces";
 const char kStorageType[] = "Microsoft.Storage/storageAccounts";
 
 // The sub-resources (group ids) of a storage account a private endpoint can connect to.
@@ -1005,7 +1005,7 @@ void RegisterNetworkTypes(TypeRegistry& r) {
   lb.validate = ValidateLoadBalancer;
   r.Add(lb);
 
-  TypeSpec nic = NetworkSpec("Microsoft.Network/networkInterfaces", 3, 3);
+  TypeSpec nic = NetworkSpec(kNicType, 3, 3);
   nic.validate = ValidateNic;
   nic.in_use_code = "NicInUse";
   r.Add(nic);
