@@ -852,8 +852,9 @@ void FillPeDns(json& props, const json& nic) {
   props["customDnsConfigs"] = dns;
 }
 
-ArmError ValidatePrivateEndpoint(PutContext& ctx) {
-  json& props = ctx.body["properties"];
+// The shape of a private endpoint request: a subnet, the collections as arrays (empty when not
+// given), one connection, and ipConfigurations with a name and a static address each.
+ArmError CheckPeRequest(const PutContext& ctx, json& props) {
   if (!props.contains("subnet") || !props["subnet"].is_object() || !props["subnet"].contains("id"))
     return Err(400, "InvalidRequestFormat",
                "Private endpoint " + ctx.name + " must reference a subnet.");
@@ -868,6 +869,19 @@ ArmError ValidatePrivateEndpoint(PutContext& ctx) {
       1)
     return Err(400, "InvalidRequestFormat",
                "Private endpoint " + ctx.name + " needs one private link service connection.");
+  for (const auto& ic : props["ipConfigurations"])
+    if (!ic.is_object() || !ic.contains("name") || !ic["name"].is_string() ||
+        !ic.contains("properties") || !ic["properties"].is_object() ||
+        !ic["properties"].contains("privateIPAddress"))
+      return Err(400, "InvalidRequestFormat",
+                 "Each ipConfiguration of private endpoint " + ctx.name +
+                     " needs a name and a privateIPAddress.");
+  return {};
+}
+
+ArmError ValidatePrivateEndpoint(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (ArmError e = CheckPeRequest(ctx, props); !e.ok()) return e;
   for (auto& c : props["privateLinkServiceConnections"]) {
     ArmError e = CheckPeConnection(ctx, c, false);
     if (!e.ok()) return e;

@@ -252,6 +252,7 @@ test("private endpoint to a storage account in a subnet", async () => {
   const subnet = { id: `${id("virtualNetworks", "vnet-nic")}/subnets/pe` };
   await rejects(net.privateEndpoints.beginCreateOrUpdateAndWait(rg, "pe-b", { location: loc, subnet, privateLinkServiceConnections: [{ name: "c", privateLinkServiceId: id("virtualNetworks", "vnet-nic"), groupIds: ["blob"] }] }, poll), 400, "InvalidParameter");
   await rejects(net.privateEndpoints.beginCreateOrUpdateAndWait(rg, "pe-b", { location: loc, subnet, privateLinkServiceConnections: [{ name: "c", privateLinkServiceId: `${rgId(rg)}/providers/Microsoft.Storage/storageAccounts/${acct}`, groupIds: ["vault"] }] }, poll), 400, "InvalidParameter");
+  await rejects(net.privateEndpoints.beginCreateOrUpdateAndWait(rg, "pe-b", { location: loc, subnet, privateLinkServiceConnections: [{ name: "c", privateLinkServiceId: `${rgId(rg)}/providers/Microsoft.Storage/storageAccounts/${acct}`, groupIds: ["blob"] }], ipConfigurations: [{ name: "ip", groupId: "blob", memberName: "blob" }] }, poll), 400, "InvalidRequestFormat");
   await net.privateEndpoints.beginDeleteAndWait(rg, "pe-a", poll);
   await rejects(net.networkInterfaces.get(rg, nicName), 404);
 });
