@@ -99,6 +99,32 @@ ArmError ValidateImage(PutContext& ctx) {
   return {};
 }
 
+// The OS type of the custom image storageProfile.imageReference.id names (404 when absent).
+ArmError CustomImageOsType(Arm& arm, const json& sp, std::string* os_type) {
+  std::string id = sp["imageReference"].value("id", "");
+  auto image = arm.FindJson(id);
+  if (!image) return Err(404, "NotFound", "The image " + id + " was not found.");
+  *os_type = (*image)["properties"]["storageProfile"]["osDisk"].value("osType", "Linux");
+  return {};
+}
+
+// The osProfile defaults Azure answers (VMs and scale set VM profiles): `secrets` and, for Linux,
+// linuxConfiguration.disablePasswordAuthentication (kept from `old`, the previous document's
+// level holding osProfile, else true unless a password is sent).
+void FillOsProfile(json& osp, const std::string& os_type, const json* old) {
+  if (!osp.contains("secrets")) osp["secrets"] = json::array();
+  if (IEquals(os_type, "Windows") || osp.contains("windowsConfiguration")) return;
+  if (!osp.contains("linuxConfiguration")) osp["linuxConfiguration"] = json::object();
+  json& lc = osp["linuxConfiguration"];
+  if (lc.contains("disablePasswordAuthentication")) return;
+  bool had = old && old->contains("osProfile") &&
+             (*old)["osProfile"].contains("linuxConfiguration") &&
+             (*old)["osProfile"]["linuxConfiguration"].contains("disablePasswordAuthentication");
+  lc["disablePasswordAuthentication"] =
+      had ? (*old)["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"]
+          : json(!osp.contains("adminPassword"));
+}
+
 ArmError ValidateVm(PutContext& ctx) {
   json& props = ctx.body["properties"];
   if (!props.contains("hardwareProfile") || !props["hardwareProfile"].contains("vmSize"))
@@ -129,11 +155,8 @@ ArmError ValidateVm(PutContext& ctx) {
   json& sp = props["storageProfile"];
   std::string image_os_type = "Linux";
   if (sp.contains("imageReference") && sp["imageReference"].contains("id")) {
-    if (auto image = ctx.arm.FindJson(sp["imageReference"]["id"].get<std::string>()))
-      image_os_type = (*image)["properties"]["storageProfile"]["osDisk"].value("osType", "Linux");
-    if (!ctx.arm.Find(sp["imageReference"]["id"].get<std::string>()))
-      return Err(404, "NotFound",
-                 "The image " + sp["imageReference"]["id"].get<std::string>() + " was not found.");
+    ArmError e = CustomImageOsType(ctx.arm, sp, &image_os_type);
+    if (!e.ok()) return e;
   } else if (!sp.contains("imageReference") &&
              !(sp.contains("osDisk") &&
                IEquals(sp["osDisk"].value("createOption", ""), "Attach"))) {
@@ -196,25 +219,9 @@ ArmError ValidateVm(PutContext& ctx) {
   }
   // Collections and defaults Azure always answers.
   if (!sp.contains("dataDisks")) sp["dataDisks"] = json::array();
-  if (props.contains("osProfile") && props["osProfile"].is_object()) {
-    json& osp = props["osProfile"];
-    if (!osp.contains("secrets")) osp["secrets"] = json::array();
-    bool windows = IEquals(image_os_type, "Windows") || osp.contains("windowsConfiguration");
-    if (!windows) {
-      if (!osp.contains("linuxConfiguration")) osp["linuxConfiguration"] = json::object();
-      json& lc = osp["linuxConfiguration"];
-      if (!lc.contains("disablePasswordAuthentication")) {
-        const json* old = ctx.existing ? &(*ctx.existing)["properties"] : nullptr;
-        bool had =
-            old && old->contains("osProfile") &&
-            (*old)["osProfile"].contains("linuxConfiguration") &&
-            (*old)["osProfile"]["linuxConfiguration"].contains("disablePasswordAuthentication");
-        lc["disablePasswordAuthentication"] =
-            had ? (*old)["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"]
-                : json(!osp.contains("adminPassword"));
-      }
-    }
-  }
+  if (props.contains("osProfile") && props["osProfile"].is_object())
+    FillOsProfile(props["osProfile"], image_os_type,
+                  ctx.existing ? &(*ctx.existing)["properties"] : nullptr);
   // The user data is kept hidden (for the guest model and the admin API), never returned.
   if (props.contains("osProfile") && props["osProfile"].contains("customData") &&
       props["osProfile"]["customData"].is_string()) {
@@ -270,6 +277,27 @@ void VmRemoved(Arm& arm, const Resource& vm) {
   (void)arm.WriteNow(arm.MakeChild(disk->value("id", did), kDisk, *disk));
 }
 
+// Defaults Azure answers on a scale set's NIC configurations.
+void FillVmssNetworkProfile(json& vmp) {
+  if (!vmp.contains("networkProfile") || !vmp["networkProfile"].is_object() ||
+      !vmp["networkProfile"].contains("networkInterfaceConfigurations"))
+    return;
+  json& configs = vmp["networkProfile"]["networkInterfaceConfigurations"];
+  if (!configs.is_array()) return;
+  for (auto& nc : configs) {
+    if (!nc.is_object() || !nc.contains("properties") || !nc["properties"].is_object()) continue;
+    json& p = nc["properties"];
+    if (!p.contains("dnsSettings")) p["dnsSettings"] = {{"dnsServers", json::array()}};
+    if (!p.contains("enableAcceleratedNetworking")) p["enableAcceleratedNetworking"] = false;
+    if (!p.contains("ipConfigurations") || !p["ipConfigurations"].is_array()) continue;
+    for (auto& ic : p["ipConfigurations"]) {
+      if (!ic.is_object() || !ic.contains("properties") || !ic["properties"].is_object()) continue;
+      if (!ic["properties"].contains("privateIPAddressVersion"))
+        ic["properties"]["privateIPAddressVersion"] = "IPv4";
+    }
+  }
+}
+
 ArmError ValidateVmss(PutContext& ctx) {
   if (!ctx.body.contains("sku") || !ctx.body["sku"].contains("name"))
     return Err(400, "InvalidParameter", "Required parameter 'sku.name' is missing (null).");
@@ -279,10 +307,27 @@ ArmError ValidateVmss(PutContext& ctx) {
                "Required parameter 'virtualMachineProfile' is missing (null).");
   if (!ctx.body["sku"].contains("capacity")) ctx.body["sku"]["capacity"] = 0;
   if (!props.contains("orchestrationMode")) props["orchestrationMode"] = "Uniform";
-  if (props.contains("virtualMachineProfile") &&
-      props["virtualMachineProfile"].contains("osProfile")) {
-    props["virtualMachineProfile"]["osProfile"].erase("adminPassword");
-    props["virtualMachineProfile"]["osProfile"].erase("customData");
+  if (!props.contains("singlePlacementGroup"))
+    props["singlePlacementGroup"] =
+        IEquals(props["orchestrationMode"].get<std::string>(), "Uniform");
+  if (props.contains("virtualMachineProfile") && props["virtualMachineProfile"].is_object()) {
+    json& vmp = props["virtualMachineProfile"];
+    std::string os_type = "Linux";
+    if (vmp.contains("storageProfile") && vmp["storageProfile"].contains("imageReference") &&
+        vmp["storageProfile"]["imageReference"].contains("id")) {
+      ArmError e = CustomImageOsType(ctx.arm, vmp["storageProfile"], &os_type);
+      if (!e.ok()) return e;
+    }
+    if (vmp.contains("osProfile") && vmp["osProfile"].is_object()) {
+      const json* old = ctx.existing ? &(*ctx.existing)["properties"] : nullptr;
+      if (old)
+        old = old->contains("virtualMachineProfile") ? &(*old)["virtualMachineProfile"] : nullptr;
+      FillOsProfile(vmp["osProfile"], os_type, old);
+      // Secrets and custom data are never returned.
+      vmp["osProfile"].erase("adminPassword");
+      vmp["osProfile"].erase("customData");
+    }
+    FillVmssNetworkProfile(vmp);
   }
   props["uniqueId"] =
       ctx.existing ? (*ctx.existing)["properties"].value("uniqueId", NewGuid()) : NewGuid();

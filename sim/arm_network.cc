@@ -1,6 +1,8 @@
 // Microsoft.Network: virtual networks and subnets, NSGs and rules, public IPs, NAT gateways, load
 // balancers, network interfaces, private endpoints, private DNS zones with records and links.
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/net.h"
@@ -13,6 +15,16 @@ namespace azsim {
 using nlohmann::json;
 
 namespace {
+
+const char kNicType[] = "Microsoft.Network/networkInterfaces";
+
+// The collection of a resource's documents that hold private addresses and subnet references:
+// NIC configurations and load balancer frontends (nullptr for other types).
+const char* AddressCollection(const std::string& type) {
+  if (IEquals(type, kNicType)) return "ipConfigurations";
+  if (IEquals(type, "Microsoft.Network/loadBalancers")) return "frontendIPConfigurations";
+  return nullptr;
+}
 
 bool NetName(const std::string& n, size_t max_len) {
   return NameMatches(n, 1, max_len, "_.-", true, ".-");
@@ -124,10 +136,7 @@ std::vector<std::string> IpConfigurationsReferring(Arm& arm, const std::string& 
   std::vector<std::string> out;
   std::string needle = "\"" + easel::ToLower(id) + "\"";
   arm.ForEach([&](const Resource& r) {
-    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
-                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
-                           ? "frontendIPConfigurations"
-                           : nullptr;
+    const char* coll = AddressCollection(r.type);
     if (!coll || !IContains(r.body, needle)) return;
     json doc = json::parse(r.body, nullptr, false);
     if (!doc.is_object() || !doc.contains("properties") || !doc["properties"].is_object() ||
@@ -401,10 +410,7 @@ std::set<uint32_t> AddressesInSubnet(Arm& arm, const std::string& subnet_id,
   std::set<uint32_t> used;
   arm.ForEach([&](const Resource& r) {
     if (IEquals(r.id, except_id)) return;
-    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
-                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
-                           ? "frontendIPConfigurations"
-                           : nullptr;
+    const char* coll = AddressCollection(r.type);
     if (!coll || !IContains(r.body, subnet_id)) return;
     json j = json::parse(r.body, nullptr, false);
     if (!j.is_object()) return;
@@ -586,10 +592,7 @@ ArmError ValidateNic(PutContext& ctx) {
   // Load balancer frontends in a subnet hold addresses too.
   ctx.arm.ForEach([&](const Resource& r) {
     if (IEquals(r.id, ctx.id)) return;
-    const char* coll = IEquals(r.type, "Microsoft.Network/networkInterfaces") ? "ipConfigurations"
-                       : IEquals(r.type, "Microsoft.Network/loadBalancers")
-                           ? "frontendIPConfigurations"
-                           : nullptr;
+    const char* coll = AddressCollection(r.type);
     if (!coll) return;
     json j = json::parse(r.body, nullptr, false);
     if (!j.is_object()) return;
@@ -705,22 +708,192 @@ ArmError ValidateNic(PutContext& ctx) {
   return {};
 }
 
-ArmError ValidatePrivateEndpoint(PutContext& ctx) {
-  json& props = ctx.body["properties"];
-  if (!props.contains("subnet") || !props["subnet"].is_object())
+const char kStorageType[] = "Microsoft.Storage/storageAccounts";
+
+// The sub-resources (group ids) of a storage account a private endpoint can connect to.
+bool StorageGroupId(const std::string& g) {
+  static const std::set<std::string> kGroups = {
+      "blob",  "blob_secondary",  "dfs", "dfs_secondary", "file", "queue", "queue_secondary",
+      "table", "table_secondary", "web", "web_secondary"};
+  return kGroups.count(easel::ToLower(g)) > 0;
+}
+
+// The public name of a storage service Azure answers in customDnsConfigs and the NIC's
+// privateLinkConnectionProperties: <account>.blob.core.windows.net, <account>-secondary.blob...
+std::string StorageGroupFqdn(const std::string& account, const std::string& group) {
+  std::string g = easel::ToLower(group);
+  size_t us = g.find("_secondary");
+  if (us != std::string::npos)
+    return account + "-secondary." + g.substr(0, us) + ".core.windows.net";
+  return account + "." + g + ".core.windows.net";
+}
+
+// Checks a connection's target (a storage account: azsim implements no private link services)
+// and group ids, and fills its state (auto-approved, or pending for manual connections).
+ArmError CheckPeConnection(PutContext& ctx, json& conn, bool manual) {
+  if (!conn.is_object() || !conn.contains("properties") || !conn["properties"].is_object())
+    return Err(400, "InvalidRequestFormat",
+               "Each private link service connection of " + ctx.name + " needs properties.");
+  json& cp = conn["properties"];
+  std::string target = cp.value("privateLinkServiceId", "");
+  const Resource* res = ctx.arm.Find(target);
+  if (!res || !IEquals(res->type, kStorageType))
+    return Err(400, "InvalidParameter",
+               "Private endpoint " + ctx.name + ": privateLinkServiceId " + target +
+                   " is not a storage account (azsim implements private endpoints to storage "
+                   "accounts only, no private link services).");
+  json groups = cp.value("groupIds", json::array());
+  if (!groups.is_array() || groups.size() != 1 || !groups[0].is_string() ||
+      !StorageGroupId(groups[0].get<std::string>()))
+    return Err(400, "InvalidParameter",
+               "Private endpoint " + ctx.name +
+                   " needs one groupId of the storage account (blob, dfs, file, queue, table, "
+                   "web or their _secondary).");
+  cp["privateLinkServiceConnectionState"] = {
+      {"status", manual ? "Pending" : "Approved"},
+      {"description", manual ? "Awaiting approval" : "Auto-approved"},
+      {"actionsRequired", "None"}};
+  return {};
+}
+
+// The connection the endpoint's address serves: (storage account name, group id).
+std::pair<std::string, std::string> PeTarget(const json& props) {
+  for (const char* key : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
+    for (const auto& c : props.value(key, json::array())) {
+      const json& cp = c["properties"];
+      return {LastSegment(cp.value("privateLinkServiceId", "")),
+              cp["groupIds"][0].get<std::string>()};
+    }
+  return {};
+}
+
+// The NIC ip configurations of an endpoint: its static ipConfigurations, or one dynamic one.
+json PeNicIpConfigurations(const json& props, const std::string& fqdn, const std::string& group) {
+  json subnet = {{"id", props["subnet"].value("id", "")}};
+  json link = {{"groupId", group}, {"requiredMemberName", group}, {"fqdns", json::array({fqdn})}};
+  json out = json::array();
+  for (const auto& ic : props.value("ipConfigurations", json::array())) {
+    if (!ic.is_object() || !ic.contains("properties")) continue;
+    json l = link;
+    l["requiredMemberName"] = ic["properties"].value("memberName", group);
+    out.push_back({{"name", ic.value("name", "")},
+                   {"properties",
+                    {{"subnet", subnet},
+                     {"privateIPAllocationMethod", "Static"},
+                     {"privateIPAddress", ic["properties"].value("privateIPAddress", "")},
+                     {"privateLinkConnectionProperties", l}}}});
+  }
+  if (out.empty())
+    out.push_back({{"name", "privateEndpointIpConfig." + NewGuid()},
+                   {"properties",
+                    {{"subnet", subnet},
+                     {"privateIPAllocationMethod", "Dynamic"},
+                     {"privateLinkConnectionProperties", link}}}});
+  return out;
+}
+
+// Creates (or updates) the NIC Azure makes for a private endpoint: named customNetworkInterfaceName
+// or <endpoint>.nic.<guid>, in the endpoint's group, addresses allocated as for any NIC.
+ArmError PutPeNic(PutContext& ctx, json& props, json* nic) {
+  std::string rg_id = "/subscriptions/" + ctx.sub + "/resourceGroups/" + ctx.rg;
+  std::string nic_id;
+  if (ctx.existing)
+    for (const auto& n : (*ctx.existing)["properties"].value("networkInterfaces", json::array()))
+      nic_id = n.value("id", "");
+  if (nic_id.empty()) {
+    std::string name = props.value("customNetworkInterfaceName", "");
+    if (name.empty()) name = ctx.name + ".nic." + NewGuid();
+    nic_id = rg_id + "/providers/" + kNicType + "/" + name;
+  }
+  auto [account, group] = PeTarget(props);
+  std::string fqdn = StorageGroupFqdn(account, group);
+  json body = {{"location", ctx.body.value("location", "")},
+               {"properties",
+                {{"ipConfigurations", PeNicIpConfigurations(props, fqdn, group)},
+                 {"privateEndpoint", {{"id", ctx.id}}}}}};
+  std::optional<json> old = ctx.arm.FindJson(nic_id);
+  // A dynamic configuration keeps its name (and so its address) across PUTs.
+  json& configs = body["properties"]["ipConfigurations"];
+  if (old && props["ipConfigurations"].empty())
+    for (const auto& ic : (*old)["properties"].value("ipConfigurations", json::array()))
+      configs[0]["name"] = ic.value("name", configs[0]["name"].get<std::string>());
+  PutContext nic_ctx{
+      ctx.arm, nic_id, ctx.sub, ctx.rg, LastSegment(nic_id), rg_id, old ? &*old : nullptr,
+      body,    {},     {}};
+  ArmError e = ValidateNic(nic_ctx);
+  if (!e.ok()) return e;
+  for (auto& ic : configs) {
+    ic["id"] = nic_id + "/ipConfigurations/" + ic["name"].get<std::string>();
+    ic["type"] = std::string(kNicType) + "/ipConfigurations";
+    ic["properties"]["provisioningState"] = "Succeeded";
+  }
+  Resource r = ctx.arm.MakeChild(nic_id, kNicType, body);
+  r.location = body.value("location", "");
+  ctx.extra_puts.push_back(r);
+  props["networkInterfaces"] = json::array({{{"id", nic_id}}});
+  *nic = body;
+  return {};
+}
+
+// customDnsConfigs: the target's FQDN with the endpoint's addresses.
+void FillPeDns(json& props, const json& nic) {
+  json dns = json::array();
+  for (const auto& ic : nic["properties"]["ipConfigurations"]) {
+    const json& l = ic["properties"]["privateLinkConnectionProperties"];
+    std::string fqdn = l["fqdns"][0].get<std::string>();
+    std::string ip = ic["properties"].value("privateIPAddress", "");
+    auto same = std::find_if(dns.begin(), dns.end(),
+                             [&](const json& d) { return d.value("fqdn", "") == fqdn; });
+    if (same == dns.end())
+      dns.push_back({{"fqdn", fqdn}, {"ipAddresses", json::array({ip})}});
+    else
+      (*same)["ipAddresses"].push_back(ip);
+  }
+  props["customDnsConfigs"] = dns;
+}
+
+// The shape of a private endpoint request: a subnet, the collections as arrays (empty when not
+// given), one connection, and ipConfigurations with a name and a static address each.
+ArmError CheckPeRequest(const PutContext& ctx, json& props) {
+  if (!props.contains("subnet") || !props["subnet"].is_object() || !props["subnet"].contains("id"))
     return Err(400, "InvalidRequestFormat",
                "Private endpoint " + ctx.name + " must reference a subnet.");
-  auto conns = props.value("privateLinkServiceConnections", json::array());
-  auto manual = props.value("manualPrivateLinkServiceConnections", json::array());
-  if (conns.empty() && manual.empty())
-    return Err(400, "InvalidRequestFormat",
-               "Private endpoint " + ctx.name + " needs a private link service connection.");
-  for (auto& c : props["privateLinkServiceConnections"]) {
-    if (!c.contains("properties")) continue;
-    c["properties"]["privateLinkServiceConnectionState"] = {
-        {"status", "Approved"}, {"description", "Auto-Approved"}, {"actionsRequired", "None"}};
+  for (const char* key : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections",
+                          "applicationSecurityGroups", "ipConfigurations"}) {
+    if (!props.contains(key)) props[key] = json::array();
+    if (!props[key].is_array())
+      return Err(400, "InvalidRequestFormat", std::string(key) + " must be an array.");
   }
-  props["networkInterfaces"] = json::array();
+  if (props["privateLinkServiceConnections"].size() +
+          props["manualPrivateLinkServiceConnections"].size() !=
+      1)
+    return Err(400, "InvalidRequestFormat",
+               "Private endpoint " + ctx.name + " needs one private link service connection.");
+  for (const auto& ic : props["ipConfigurations"])
+    if (!ic.is_object() || !ic.contains("name") || !ic["name"].is_string() ||
+        !ic.contains("properties") || !ic["properties"].is_object() ||
+        !ic["properties"].contains("privateIPAddress"))
+      return Err(400, "InvalidRequestFormat",
+                 "Each ipConfiguration of private endpoint " + ctx.name +
+                     " needs a name and a privateIPAddress.");
+  return {};
+}
+
+ArmError ValidatePrivateEndpoint(PutContext& ctx) {
+  json& props = ctx.body["properties"];
+  if (ArmError e = CheckPeRequest(ctx, props); !e.ok()) return e;
+  for (auto& c : props["privateLinkServiceConnections"]) {
+    ArmError e = CheckPeConnection(ctx, c, false);
+    if (!e.ok()) return e;
+  }
+  for (auto& c : props["manualPrivateLinkServiceConnections"]) {
+    ArmError e = CheckPeConnection(ctx, c, true);
+    if (!e.ok()) return e;
+  }
+  json nic;
+  ArmError e = PutPeNic(ctx, props, &nic);
+  if (!e.ok()) return e;
+  FillPeDns(props, nic);
   return {};
 }
 
@@ -846,13 +1019,20 @@ void RegisterNetworkTypes(TypeRegistry& r) {
   lb.validate = ValidateLoadBalancer;
   r.Add(lb);
 
-  TypeSpec nic = NetworkSpec("Microsoft.Network/networkInterfaces", 3, 3);
+  TypeSpec nic = NetworkSpec(kNicType, 3, 3);
   nic.validate = ValidateNic;
   nic.in_use_code = "NicInUse";
   r.Add(nic);
 
   TypeSpec pe = NetworkSpec("Microsoft.Network/privateEndpoints", 30, 20);
   pe.validate = ValidatePrivateEndpoint;
+  // The NIC Azure made for the endpoint goes with it.
+  pe.on_removed = [](Arm& arm, const Resource& res) {
+    json j = json::parse(res.body, nullptr, false);
+    if (!j.is_object() || !j.contains("properties") || !j["properties"].is_object()) return;
+    for (const auto& n : j["properties"].value("networkInterfaces", json::array()))
+      if (n.is_object()) (void)arm.RemoveNow(n.value("id", ""));
+  };
   r.Add(pe);
 
   TypeSpec zone = NetworkSpec("Microsoft.Network/privateDnsZones", 30, 30);

@@ -171,17 +171,44 @@ std::optional<HttpResponse> Definitions(const HttpRequest& req, const std::vecto
               seg[at + 3] + "' could not be found."));
 }
 
+// An assignment may set only the parameters its definition defines (Azure: 400
+// UndefinedPolicyParameter, naming them all).
+ArmError CheckAssignmentParameters(const PutContext& ctx, const json& params, const json& def) {
+  const json& defined = def["properties"]["parameters"];
+  std::string undefined;
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    bool known = false;
+    for (auto d = defined.begin(); d != defined.end(); ++d) known |= IEquals(d.key(), it.key());
+    if (!known) undefined += (undefined.empty() ? "" : ",") + it.key();
+  }
+  if (undefined.empty()) return {};
+  return Err(400, "UndefinedPolicyParameter",
+             "The policy assignment '" + ctx.name + "' has the parameter(s) '" + undefined +
+                 "' which are not defined in the policy definition '" +
+                 def.value("name", std::string()) + "'.");
+}
+
+// definitionVersion: as sent, else the definition's major version ("1.*.*" for 1.4.0), as Azure
+// answers from api-version 2023-04-01 on.
+void FillDefinitionVersion(json& props, const json& def) {
+  if (props.contains("definitionVersion") && props["definitionVersion"].is_string()) return;
+  std::string version = JStr(def["properties"], "version", "1.0.0");
+  props["definitionVersion"] = version.substr(0, version.find('.')) + ".*.*";
+}
+
 ArmError ValidateAssignment(PutContext& ctx) {
   json& props = ctx.body["properties"];
   std::string def = JStr(props, "policyDefinitionId");
   if (def.empty())
     return Err(400, "InvalidRequestContent", "properties.policyDefinitionId is required.");
-  if (!ResolveDefinitionId(def)) {
+  std::optional<json> definition = ResolveDefinitionId(def);
+  if (!definition) {
     bool set = IContains(def, "/policySetDefinitions/");
     return Err(404, set ? "PolicySetDefinitionNotFound" : "PolicyDefinitionNotFound",
                std::string(set ? "The policy set definition '" : "The policy definition '") +
                    LastSegment(def) + "' could not be found.");
   }
+  FillDefinitionVersion(props, *definition);
   if (props.contains("enforcementMode") && !props["enforcementMode"].is_string())
     return Err(400, "InvalidRequestContent", "properties.enforcementMode must be a string.");
   std::string mode = JStr(props, "enforcementMode", "Default");
@@ -196,6 +223,8 @@ ArmError ValidateAssignment(PutContext& ctx) {
   if (props.contains("parameters") && !props["parameters"].is_object())
     return Err(400, "InvalidRequestContent", "properties.parameters must be an object.");
   if (!props.contains("parameters")) props["parameters"] = json::object();
+  ArmError e = CheckAssignmentParameters(ctx, props["parameters"], *definition);
+  if (!e.ok()) return e;
   if (!props.contains("metadata")) props["metadata"] = json::object();
   props["metadata"]["createdOn"] = Iso8601(NowSeconds());
   props.erase("provisioningState");

@@ -235,7 +235,26 @@ test("private endpoint to a storage account in a subnet", async () => {
     privateLinkServiceConnections: [{ name: "blob", privateLinkServiceId: `${rgId(rg)}/providers/Microsoft.Storage/storageAccounts/${acct}`, groupIds: ["blob"] }],
   }, poll);
   assert.equal(pe.privateLinkServiceConnections[0].privateLinkServiceConnectionState.status, "Approved");
+  // The NIC Azure makes for the endpoint: <name>.nic.<guid>, an address of the subnet, removed with it.
+  assert.equal(pe.networkInterfaces.length, 1);
+  const nicName = pe.networkInterfaces[0].id.split("/").pop();
+  assert.match(nicName, /^pe-a\.nic\.[0-9a-f-]{36}$/);
+  const nic = await net.networkInterfaces.get(rg, nicName);
+  assert.equal(nic.privateEndpoint.id.toLowerCase(), pe.id.toLowerCase());
+  const address = nic.ipConfigurations[0].privateIPAddress;
+  assert.match(address, /^10\.4\.2\.\d+$/);
+  assert.deepEqual(pe.customDnsConfigs, [{ fqdn: `${acct}.blob.core.windows.net`, ipAddresses: [address] }]);
+  assert.deepEqual([pe.manualPrivateLinkServiceConnections, pe.applicationSecurityGroups, pe.ipConfigurations], [[], [], []]);
+  const again = await net.privateEndpoints.beginCreateOrUpdateAndWait(rg, "pe-a", pe, poll);
+  assert.equal(again.networkInterfaces[0].id, pe.networkInterfaces[0].id);
+  assert.deepEqual(again.customDnsConfigs, pe.customDnsConfigs);
+  // Only storage accounts are targets (azsim has no private link services), with a storage group.
+  const subnet = { id: `${id("virtualNetworks", "vnet-nic")}/subnets/pe` };
+  await rejects(net.privateEndpoints.beginCreateOrUpdateAndWait(rg, "pe-b", { location: loc, subnet, privateLinkServiceConnections: [{ name: "c", privateLinkServiceId: id("virtualNetworks", "vnet-nic"), groupIds: ["blob"] }] }, poll), 400, "InvalidParameter");
+  await rejects(net.privateEndpoints.beginCreateOrUpdateAndWait(rg, "pe-b", { location: loc, subnet, privateLinkServiceConnections: [{ name: "c", privateLinkServiceId: `${rgId(rg)}/providers/Microsoft.Storage/storageAccounts/${acct}`, groupIds: ["vault"] }] }, poll), 400, "InvalidParameter");
+  await rejects(net.privateEndpoints.beginCreateOrUpdateAndWait(rg, "pe-b", { location: loc, subnet, privateLinkServiceConnections: [{ name: "c", privateLinkServiceId: `${rgId(rg)}/providers/Microsoft.Storage/storageAccounts/${acct}`, groupIds: ["blob"] }], ipConfigurations: [{ name: "ip", groupId: "blob", memberName: "blob" }] }, poll), 400, "InvalidRequestFormat");
   await net.privateEndpoints.beginDeleteAndWait(rg, "pe-a", poll);
+  await rejects(net.networkInterfaces.get(rg, nicName), 404);
 });
 
 test("invalid names are rejected per type", async () => {

@@ -168,6 +168,19 @@ test("virtual machine scale set: create, get, list, delete", async () => {
   assert.equal(vmss.sku.capacity, 2);
   assert.ok(vmss.uniqueId);
   assert.equal(vmss.virtualMachineProfile.osProfile.adminPassword, undefined);
+  // Defaults Azure answers: as for VMs on the OS profile, and on NIC configurations.
+  assert.equal(vmss.singlePlacementGroup, true);
+  assert.deepEqual(vmss.virtualMachineProfile.osProfile.secrets, []);
+  assert.equal(vmss.virtualMachineProfile.osProfile.linuxConfiguration.disablePasswordAuthentication, false);
+  const nicConfig = vmss.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0];
+  assert.deepEqual(nicConfig.dnsSettings, { dnsServers: [] });
+  assert.equal(nicConfig.enableAcceleratedNetworking, false);
+  assert.equal(nicConfig.ipConfigurations[0].privateIPAddressVersion, "IPv4");
+  const missing = `${imageId()}-none`;
+  await rejects(compute.virtualMachineScaleSets.beginCreateOrUpdateAndWait(rg, "pool2", {
+    location: loc, sku: { name: "Standard_D2s_v3", capacity: 1 },
+    virtualMachineProfile: { storageProfile: { imageReference: { id: missing } } },
+  }, poll), 400, "InvalidResourceReference");
   const names = [];
   for await (const x of compute.virtualMachineScaleSets.list(rg)) names.push(x.name);
   assert.deepEqual(names, ["pool1"]);

@@ -261,8 +261,18 @@ test("Azure Policy: built-in initiatives; assignments at a cluster and a group, 
   assert.equal(a.enforcementMode, "Default");
   assert.equal(a.type, "Microsoft.Authorization/policyAssignments");
   assert.equal(a.name, "pod-baseline");
+  // definitionVersion: the initiative's major version (Azure answers it from 2023-04-01 on).
+  assert.equal(a.definitionVersion, `${set.version.split(".")[0]}.*.*`);
   const got = await policy.policyAssignments.get(mc.id, "pod-baseline");
   assert.equal(got.policyDefinitionId, set.id);
+  assert.equal(got.definitionVersion, a.definitionVersion);
+  const pinned = await policy.policyAssignments.create(mc.id, "pod-pinned", { policyDefinitionId: set.id, definitionVersion: set.version });
+  assert.equal(pinned.definitionVersion, set.version);
+  await policy.policyAssignments.delete(mc.id, "pod-pinned");
+  // A parameter the initiative does not define: 400 UndefinedPolicyParameter, naming each one.
+  const undefinedParams = await rejects(policy.policyAssignments.create(mc.id, "bad-params", { policyDefinitionId: set.id, parameters: { effect: { value: "audit" }, prefix: { value: "DeptA" }, suffix: { value: "-LC" } } }), 400, "UndefinedPolicyParameter");
+  assert.match(undefinedParams.message, /'prefix,suffix' which are not defined in the policy definition 'a8640138-9b0a-4a28-b8cb-1666c838647d'/);
+  await rejects(policy.policyAssignments.get(mc.id, "bad-params"), 404);
   await rejects(policy.policyAssignments.create(mc.id, "bad", { policyDefinitionId: "/providers/Microsoft.Authorization/policySetDefinitions/nope" }), 404, "PolicySetDefinitionNotFound");
   const g = await policy.policyAssignments.create(rgId(rg), "rg-restricted", { policyDefinitionId: strict.id, location: loc, identity: { type: "SystemAssigned" } });
   assert.match(g.identity.principalId, /^[0-9a-f-]{36}$/);

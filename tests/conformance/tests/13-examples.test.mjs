@@ -7,8 +7,9 @@
 //   method    PUT (the default when the example has a body parameter) or GET
 //   path      the operation's path template, placeholders from the example's parameters
 //   body      name of the body parameter (default "parameters")
-//   setup     [{path, body}] PUTs (same placeholders) that create prerequisites, or the resource
-//             a GET example reads
+//   setup     [{path, body, method}] PUTs (same placeholders) that create prerequisites, or the
+//             resource a GET example reads; `method` DELETE removes one (a vault that becomes the
+//             deleted vault an example reads)
 //   rewrite   {from: to} string replacements applied to the whole example (names that are global
 //             in Azure, references to other groups or subscriptions)
 //   computed  extra leaf names compared by presence and JSON type only
@@ -18,6 +19,8 @@
 //   expectStatus, reason: a documented request azsim refuses on purpose
 //   accepted  [{path, reason}] differences accepted on purpose; `path` is a dotted property path
 //             where `*` matches one segment and a trailing `**` any rest
+//   gone      a path (same placeholders) that must answer 404 after the example (an action that
+//             removes something, documented without an answer body)
 //   absent    dotted paths that must not be in azsim's answer (secrets the request carried, which
 //             the documented answer leaves out: comparing documented paths alone would not see
 //             them leak)
@@ -157,9 +160,9 @@ async function send(method, path, apiVersion, body) {
   return arm(method, `${path}${sep}api-version=${apiVersion}`, body);
 }
 
-// PUT and wait until the resource (or its operation) is terminal; returns the PUT answer.
-async function putAndWait(path, apiVersion, body) {
-  const r = await send("PUT", path, apiVersion, body);
+// PUT (or DELETE) and wait until the resource (or its operation) is terminal; returns the answer.
+async function writeAndWait(path, apiVersion, body, method = "PUT") {
+  const r = await send(method, path, apiVersion, body);
   const poll = r.headers["azure-asyncoperation"] ?? r.headers.location;
   if ((r.status === 201 || r.status === 202 || r.status === 200) && poll && r.status !== 200) {
     const token = await armToken();
@@ -198,7 +201,7 @@ for (const file of files) {
     const created = await arm("PUT", `/subscriptions/${sub}/resourcegroups/${group}?api-version=2024-11-01`, { location: "eastus" });
     assert.ok(created.status < 300, `resource group: ${created.text}`);
     for (const s of rp.setup ?? []) {
-      const r = await putAndWait(fill(s.path, params), s.apiVersion ?? apiVersion, s.body);
+      const r = await writeAndWait(fill(s.path, params), s.apiVersion ?? apiVersion, s.body, s.method);
       assert.ok(r.status < 300, `setup ${s.path}: ${r.status} ${r.text}`);
     }
     const path = fill(rp.path, params);
@@ -214,7 +217,7 @@ for (const file of files) {
       return;
     }
     if (method === "PUT") {
-      const r = await putAndWait(path, apiVersion, params[rp.body ?? "parameters"]);
+      const r = await writeAndWait(path, apiVersion, params[rp.body ?? "parameters"]);
       assert.ok(documented.includes(r.status) || (rp.statuses ?? []).includes(r.status),
         `PUT answered ${r.status}, documented ${documented.join("/")}: ${r.text}`);
       // `answer`: actions written as PUTs (a vault's accessPolicies/add) are compared as answered.
@@ -227,6 +230,10 @@ for (const file of files) {
       const r = await send("GET", path, apiVersion);
       assert.equal(r.status, 200, r.text);
       answer = r.json;
+    }
+    if (rp.gone) {
+      const g = await send("GET", fill(rp.gone, params), apiVersion);
+      assert.equal(g.status, 404, `${rp.gone} is still there after the example: ${g.text}`);
     }
     for (const p of rp.absent ?? []) {
       let node = answer;
