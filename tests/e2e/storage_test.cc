@@ -227,5 +227,63 @@ TEST_F(Storage, ACustomAccountEaselCannotWriteToIsRefused) {
          {"principalId", role["properties"]["principalId"]}}}});
 }
 
+TEST_F(Storage, PrivateAccessResolvesTheAccountToItsEndpointInTheVnet) {
+  spec::ClusterSpec s = Load(Example("private-api.yaml"));
+  ASSERT_EQ(s.storage.access, spec::StorageAccess::kPrivate);
+  azure_->CreatePrerequisites("private-api.yaml");
+  int64_t since = LastSeq();
+  CommandResult apply = azure_->Easel("apply -f examples/private-api.yaml");
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+
+  const std::string name = spec::StorageAccountName(s);
+  const std::string group = Group(s.resource_group);
+  json account = azure_->Get(Account(s.resource_group, name), kStorageApi);
+  ASSERT_TRUE(account.is_object());
+  EXPECT_EQ(account["properties"].value("publicNetworkAccess", ""), "Disabled");
+  EXPECT_EQ(account["properties"]["networkAcls"].value("defaultAction", ""), "Deny");
+
+  json pe = azure_->Get(
+      group + "/providers/Microsoft.Network/privateEndpoints/" + s.name + "-blob-pe", "2025-05-01");
+  ASSERT_TRUE(pe.is_object());
+  const json& conn = pe["properties"]["privateLinkServiceConnections"][0]["properties"];
+  EXPECT_EQ(ToLower(conn.value("privateLinkServiceId", "")), ToLower(account.value("id", "")));
+  EXPECT_EQ(conn["privateLinkServiceConnectionState"].value("status", ""), "Approved");
+  const std::string subnet = pe["properties"]["subnet"].value("id", "");
+  EXPECT_TRUE(EndsWith(ToLower(subnet), "/subnets/" + s.name + "-cp-subnet")) << subnet;
+  json nic = azure_->Get(pe["properties"]["networkInterfaces"][0].value("id", ""), "2025-05-01");
+  ASSERT_TRUE(nic.is_object());
+  const std::string address =
+      nic["properties"]["ipConfigurations"][0]["properties"].value("privateIPAddress", "");
+  EXPECT_TRUE(StartsWith(address, "10.20.0.")) << address;  // the control-plane subnet
+
+  const std::string zone =
+      group + "/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net";
+  json record = azure_->Get(zone + "/A/" + name, "2020-06-01");
+  ASSERT_TRUE(record.is_object());
+  EXPECT_EQ(record["properties"]["aRecords"][0].value("ipv4Address", ""), address);
+  json link = azure_->Get(zone + "/virtualNetworkLinks/" + s.name + "-blob", "2020-06-01");
+  ASSERT_TRUE(link.is_object());
+  EXPECT_TRUE(EndsWith(ToLower(link["properties"]["virtualNetwork"].value("id", "")),
+                       "/virtualnetworks/" + s.name + "-vnet"));
+
+  // The copy starts only once the account resolves privately: after the record and the link.
+  int64_t record_seq = 0, link_seq = 0, copy_seq = 0;
+  for (const json& r : azure_->Requests(since)) {
+    const std::string path = ToLower(r.value("path", ""));
+    const int64_t seq = r.value("seq", int64_t{0});
+    if (r.value("method", "") == "PUT" && EndsWith(path, "/a/" + name)) record_seq = seq;
+    if (r.value("method", "") == "PUT" &&
+        EndsWith(path, "/virtualnetworklinks/" + s.name + "-blob"))
+      link_seq = seq;
+    if (r.value("method", "") == "PUT" && r.value("service", "") == "blob" && !copy_seq)
+      copy_seq = seq;
+  }
+  EXPECT_GT(record_seq, 0);
+  EXPECT_GT(link_seq, 0);
+  EXPECT_GT(copy_seq, std::max(record_seq, link_seq));
+  EXPECT_EQ(azure_->Easel("delete cluster " + s.name).exit_code, 0);
+  EXPECT_TRUE(azure_->Get(zone, "2020-06-01").is_null());
+}
+
 }  // namespace
 }  // namespace easel::e2e
