@@ -12,6 +12,7 @@
 #include "cli/image_commands.h"
 #include "cli/kubeconfig_command.h"
 #include "cli/local.h"
+#include "cli/storage_list.h"
 #include "common/strings.h"
 #include "plan/planner.h"
 #include "plan/render.h"
@@ -177,6 +178,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
   get->require_subcommand(1);
 
+  CLI::App* storage = app.add_subcommand("storage", "storage accounts a spec may name");
+  CLI::App* storage_list = storage->add_subcommand(
+      "list", "a resource group's accounts and containers, and what easel can do with them");
+  std::string storage_group, storage_subscription;
+  storage_list->add_option("-g,--resource-group", storage_group, "resource group")->required();
+  storage_list->add_option("--subscription", storage_subscription,
+                           "subscription id (default: the only one the context sees)");
+  storage_list->add_option("-o,--output", common.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  storage->require_subcommand(1);
+
   CLI::App* describe = app.add_subcommand("describe", "show one thing in detail");
   CLI::App* describe_cluster = describe->add_subcommand("cluster", "a cluster and its resources");
   describe_cluster->add_option("name", name, "cluster name")->required();
@@ -269,6 +281,9 @@ int main(int argc, char** argv) {
   if (*apply) return easel::cli::ApplyCommand(common, file, no_wait);
   if (*del_cluster) return easel::cli::DeleteCommand(common, name, no_wait);
   if (*get_clusters) return easel::cli::GetClustersCommand(common);
+  if (*storage_list) {
+    return easel::cli::StorageListCommand(common, storage_subscription, storage_group);
+  }
   if (*describe_cluster) return easel::cli::DescribeClusterCommand(common, name);
   if (*events) return easel::cli::EventsCommand(common, name);
   if (*kubeconfig) return easel::cli::KubeconfigCommand(common, kubeconfig_options);

@@ -129,23 +129,15 @@ Status CheckCustomAccount(azure::ArmClient& arm, const spec::ClusterSpec& s, Sto
                              ", the cluster in " + s.location +
                              ": Azure makes a managed image only from a VHD in its own region");
   }
-  const std::string kind = account.value("kind", "");
-  if (kind != "StorageV2" && kind != "Storage") {
-    problems->Add(field, "storage account " + st.account_name + " is of kind " + Quote(kind) +
-                             ", which cannot hold page blobs (a VHD is one): use a StorageV2 "
-                             "(general-purpose v2) account");
-  }
-  if (props.is_object() && props.value("isHnsEnabled", false)) {
-    problems->Add(field, "storage account " + st.account_name +
-                             " has a hierarchical namespace (Data Lake Storage), which cannot "
-                             "hold page blobs");
-  }
   Result<azure::Permissions> perms = azure::ReadPermissions(arm, id);
   if (!perms.ok()) return perms.status();
-  facts->deployer_has_blob_data_role = perms->AllowsData(azure::kBlobWriteDataAction);
-  const bool shared_key = !props.is_object() || props.value("allowSharedKeyAccess", true);
-  if (!facts->deployer_has_blob_data_role &&
-      !(shared_key && perms->Allows(azure::kListKeysAction))) {
+  AccountFitness fit = AssessAccount(account, *perms);
+  if (!fit.page_blob_problem.empty()) {
+    problems->Add(field, "storage account " + st.account_name + " " + fit.page_blob_problem);
+  }
+  facts->deployer_has_blob_data_role = fit.writes_with == "token";
+  if (fit.writes_with.empty()) {
+    const bool shared_key = !props.is_object() || props.value("allowSharedKeyAccess", true);
     problems->Add(field, "easel's principal cannot write to storage account " + st.account_name +
                              ": it has no blob data role there and " +
                              (shared_key ? std::string("may not list the account's keys")
@@ -170,6 +162,27 @@ Status CheckCustomAccount(azure::ArmClient& arm, const spec::ClusterSpec& s, Sto
 }
 
 }  // namespace
+
+AccountFitness AssessAccount(const json& account, const azure::Permissions& permissions) {
+  AccountFitness fit;
+  const json props = account.is_object() ? account.value("properties", json::object()) : json();
+  const std::string kind = account.is_object() ? account.value("kind", "") : "";
+  if (kind != "StorageV2" && kind != "Storage") {
+    fit.page_blob_problem = "is of kind " + Quote(kind) +
+                            ", which cannot hold page blobs (a VHD is one): use a StorageV2 "
+                            "(general-purpose v2) account";
+  } else if (props.is_object() && props.value("isHnsEnabled", false)) {
+    fit.page_blob_problem =
+        "has a hierarchical namespace (Data Lake Storage), which cannot hold page blobs";
+  }
+  const bool shared_key = !props.is_object() || props.value("allowSharedKeyAccess", true);
+  if (permissions.AllowsData(azure::kBlobWriteDataAction)) {
+    fit.writes_with = "token";
+  } else if (shared_key && permissions.Allows(azure::kListKeysAction)) {
+    fit.writes_with = "key";
+  }
+  return fit;
+}
 
 Result<StorageFacts> ReadStorageFacts(azure::ArmClient& arm, const spec::ClusterSpec& s,
                                       const std::optional<plan::Plan>& previous,

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "azure/arm_client.h"
+#include "azure/permissions.h"
 #include "common/status.h"
 #include "plan/graph.h"
 #include "spec/diagnostics.h"
@@ -21,6 +22,16 @@ struct StorageFacts {
   bool deployer_has_blob_data_role = true;
   int arm_writes = 0;  // checkNameAvailability calls sent (ARM counts a POST as a write)
 };
+
+// What an existing storage account can do for easel: hold page blobs (a VHD is one), and be
+// written by easel's principal with its Entra token (a blob data role) or with the account key
+// (it may list the keys and the account allows Shared Key).
+struct AccountFitness {
+  std::string page_blob_problem;  // empty: it holds page blobs
+  std::string writes_with;        // "token" | "key" | "" (it cannot write)
+};
+// `account` is the account as ARM returns it; `permissions` the principal's at the account.
+AccountFitness AssessAccount(const nlohmann::json& account, const azure::Permissions& permissions);
 
 // `previous` is the cluster's stored plan, if any: its auto account's name is kept. A problem
 // with the spec (a custom account missing, in another region, of a kind that cannot hold page

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "azure/blob_client.h"
@@ -225,6 +226,68 @@ TEST_F(Storage, ACustomAccountEaselCannotWriteToIsRefused) {
       {{"properties",
         {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
          {"principalId", role["properties"]["principalId"]}}}});
+}
+
+TEST_F(Storage, StorageListShowsWhatASpecMayName) {
+  Put(Group("listing-rg"), kGroupApi, {{"location", "eastus"}});
+  const json v2 = {
+      {"location", "eastus"}, {"sku", {{"name", "Standard_LRS"}}}, {"kind", "StorageV2"}};
+  Put(Account("listing-rg", "listopen"), kStorageApi, v2);
+  Put(Account("listing-rg", "listopen") + "/blobServices/default/containers/vhds", kStorageApi,
+      json::object());
+  json locked = v2;
+  locked["properties"] = {{"allowSharedKeyAccess", false}, {"publicNetworkAccess", "Disabled"}};
+  Put(Account("listing-rg", "listlocked"), kStorageApi, locked);
+  Put(Account("listing-rg", "listblock"), kStorageApi,
+      {{"location", "eastus"}, {"sku", {{"name", "Premium_LRS"}}}, {"kind", "BlockBlobStorage"}});
+
+  auto list = [&]() {
+    int64_t since = LastSeq();
+    CommandResult r = azure_->Easel("storage list --resource-group listing-rg -o json");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(WritesSince(since), std::vector<std::string>{});  // reads only
+    json out = json::parse(r.output, nullptr, false);
+    std::map<std::string, json> by_name;
+    if (out.is_array())
+      for (const json& a : out) by_name[a.value("name", "")] = a;
+    return by_name;
+  };
+  std::map<std::string, json> accounts = list();
+  ASSERT_EQ(accounts.size(), 3u);
+  const json& open = accounts["listopen"];
+  EXPECT_EQ(open.value("location", ""), "eastus");
+  EXPECT_EQ(open.value("kind", ""), "StorageV2");
+  EXPECT_EQ(open.value("sku", ""), "Standard_LRS");
+  EXPECT_EQ(open.value("publicNetworkAccess", ""), "Enabled");
+  EXPECT_EQ(open.value("holdsPageBlobs", false), true);
+  EXPECT_EQ(open["easelWritesWith"], "token");  // azsim's default principal has a data role
+  EXPECT_EQ(open["containers"], json::parse(R"([{"name":"vhds","publicAccess":"None"}])"));
+  EXPECT_EQ(accounts["listlocked"].value("publicNetworkAccess", ""), "Disabled");
+  EXPECT_EQ(accounts["listblock"].value("holdsPageBlobs", true), false);
+
+  // Without the data role: the open account is written with its key, the locked one not at all.
+  const std::string assignment = "/subscriptions/" + azure_->subscription() +
+                                 "/providers/Microsoft.Authorization/roleAssignments/"
+                                 "5d2a6c1e-0000-4000-8000-000000000001";
+  json role = azure_->Get(assignment, kAuthorizationApi);
+  ASSERT_TRUE(role.is_object());
+  Delete(assignment, kAuthorizationApi);
+  accounts = list();
+  EXPECT_EQ(accounts["listopen"]["easelWritesWith"], "key");
+  EXPECT_TRUE(accounts["listlocked"]["easelWritesWith"].is_null());
+  Put(assignment, kAuthorizationApi,
+      {{"properties",
+        {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
+         {"principalId", role["properties"]["principalId"]}}}});
+
+  CommandResult table = azure_->Easel("storage list -g listing-rg");
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("listopen"), std::string::npos) << table.output;
+  CommandResult missing = azure_->Easel("storage list -g no-such-rg");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("--resource-group: resource group no-such-rg does not exist"),
+            std::string::npos)
+      << missing.output;
 }
 
 TEST_F(Storage, PrivateAccessResolvesTheAccountToItsEndpointInTheVnet) {
