@@ -135,3 +135,18 @@ test("private cluster gets a private FQDN; delete removes pools", async () => {
   await rejects(aks.managedClusters.get(rg, "private-aks"), 404);
   await rejects(aks.agentPools.get(rg, "private-aks", "system"), 404);
 });
+
+test("permissions: the caller's actions and its blob data actions at a group, 404 for a missing group", async () => {
+  const principalId = "22222222-2222-4222-8222-222222222222"; // the suite's client
+  const reader = `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`;
+  const name = randomUUID();
+  await auth.roleAssignments.create(rgId(rg), name, { roleDefinitionId: reader, principalId });
+  const entries = [];
+  for await (const p of auth.permissions.listForResourceGroup(rg)) entries.push(p);
+  assert.deepEqual(entries[0].actions, ["*"]); // azsim does not model ARM RBAC
+  const data = entries.flatMap((p) => p.dataActions ?? []);
+  assert.ok(data.includes("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"), JSON.stringify(entries));
+  assert.ok(!data.includes("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write"), JSON.stringify(entries));
+  await auth.roleAssignments.delete(rgId(rg), name);
+  await rejects((async () => { for await (const p of auth.permissions.listForResourceGroup(unique("nosuch-rg"))) void p; })(), 404, "ResourceGroupNotFound");
+});
