@@ -223,6 +223,19 @@ Result<BlobCopyState> BlobClient::CopyState(const std::string& destination_url) 
   return state;
 }
 
+Status BlobClient::CreateContainer(const std::string& container_url) {
+  HttpRequest req;
+  req.method = "PUT";
+  req.url = WithQuery(container_url, "restype=container");
+  Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status == 201 ||
+      (r->status == 409 && r->Header("x-ms-error-code") == "ContainerAlreadyExists")) {
+    return Status::Ok();
+  }
+  return PageBlobError(*r, "creating container " + container_url);
+}
+
 Result<BlobProperties> BlobClient::GetProperties(const std::string& url) {
   HttpRequest req;
   req.method = "HEAD";

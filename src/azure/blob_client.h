@@ -71,6 +71,8 @@ class BlobClient {
   // The destination blob's copy state (HEAD).
   Result<BlobCopyState> CopyState(const std::string& destination_url);
 
+  // Creates the container at `container_url` (201; 409 ContainerAlreadyExists is success too).
+  Status CreateContainer(const std::string& container_url);
   // The blob's type, size and metadata (HEAD).
   Result<BlobProperties> GetProperties(const std::string& url);
 
