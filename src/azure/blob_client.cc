@@ -48,20 +48,23 @@ Status BlobError(const HttpResponse& r, const std::string& what) {
   std::string code = r.Header("x-ms-error-code");
   std::string why = what + ": HTTP " + std::to_string(r.status) + (code.empty() ? "" : " " + code);
   if (r.status == 403 &&
-      (code == "AuthorizationPermissionMismatch" || code == "KeyBasedAuthenticationNotPermitted" ||
-       code == "AuthenticationFailed")) {
+      (code == "AuthorizationPermissionMismatch" || code == "KeyBasedAuthenticationNotPermitted")) {
     return Status::PermissionDenied(why);
   }
   if (r.status >= 500 || r.status == 429) return Status::Unavailable(why);
   return Status::FailedPrecondition(why);
 }
 
-// BlobError for the page blob calls, which also tell a missing container or blob (404) and a
-// transactional MD5 the bytes did not match (400 Md5Mismatch).
+// BlobError for the page blob calls, which also tell a missing container or blob (404), a key or
+// SAS storage did not accept (403 AuthenticationFailed) and a transactional MD5 the bytes did
+// not match (400 Md5Mismatch).
 Status PageBlobError(const HttpResponse& r, const std::string& what) {
   std::string code = r.Header("x-ms-error-code");
   if (r.status == 404) {
     return Status::NotFound(what + ": HTTP 404" + (code.empty() ? "" : " " + code));
+  }
+  if (r.status == 403 && code == "AuthenticationFailed") {
+    return Status::PermissionDenied(what + ": HTTP 403 AuthenticationFailed");
   }
   if (r.status == 400 && code == "Md5Mismatch") {
     return Status::InvalidArgument(what +

@@ -61,10 +61,11 @@ class BlobClient {
   bool signs_with_shared_key() const { return credential_ == nullptr && sas_.empty(); }
 
   // Every call fails with kPermissionDenied when storage refuses the caller's credential (403
-  // AuthorizationPermissionMismatch: no data role; KeyBasedAuthenticationNotPermitted;
-  // AuthenticationFailed: a wrong key or SAS), with kUnavailable when storage is busy or
-  // unreachable, else kFailedPrecondition (the page blob calls: kNotFound for a missing container
-  // or blob). URLs are given without a SAS: the client adds it.
+  // AuthorizationPermissionMismatch: no data role; KeyBasedAuthenticationNotPermitted), with
+  // kUnavailable when storage is busy or unreachable, else kFailedPrecondition. The page blob
+  // calls (GetProperties to ReadRange) also give kPermissionDenied for 403 AuthenticationFailed
+  // (a wrong key or SAS), kNotFound for a missing container or blob, kInvalidArgument for 400
+  // Md5Mismatch. URLs are given without a SAS: the client adds it.
 
   // Starts copying `source_url` to `destination_url` (202 Accepted). Returns the copy id.
   Result<std::string> StartCopy(const std::string& source_url, const std::string& destination_url);

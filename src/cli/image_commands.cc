@@ -258,8 +258,11 @@ int Upload(const ImageCommandLine& line, const std::string& context, const std::
   Result<image::UploadResult> r = image::UploadVhd(line.file, url, options);
   if (bar.any()) std::fprintf(stderr, "\n");
   if (!r.ok()) {
-    if (r.status().code() == StatusCode::kInvalidArgument &&
-        r.status().message().find("Md5Mismatch") == std::string::npos) {
+    if (r.status().message().find("Md5Mismatch") != std::string::npos) {
+      fail(r.status());
+      return kExitFailure;  // bytes changed on the way: not a bad input
+    }
+    if (r.status().code() == StatusCode::kInvalidArgument) {
       std::cerr << "easel: image upload: " << line.file << ": " << r.status().message() << "\n";
       return ExitCodeOf(r.status());
     }
