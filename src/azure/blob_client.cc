@@ -208,15 +208,21 @@ Result<std::string> BlobClient::StartCopy(const std::string& source_url,
   return r->Header("x-ms-copy-id");
 }
 
-Result<BlobCopyState> BlobClient::CopyState(const std::string& destination_url) {
+Result<HttpResponse> BlobClient::Head(const std::string& url) {
   HttpRequest req;
   req.method = "HEAD";
-  req.url = destination_url;
+  req.url = url;
   Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status != 200 && r->status != 404) return BlobError(*r, "reading blob " + url);
+  return r;
+}
+
+Result<BlobCopyState> BlobClient::CopyState(const std::string& destination_url) {
+  Result<HttpResponse> r = Head(destination_url);
   if (!r.ok()) return r.status();
   BlobCopyState state;
   if (r->status == 404) return state;
-  if (r->status != 200) return BlobError(*r, "reading blob " + destination_url);
   state.exists = true;
   state.status = r->Header("x-ms-copy-status");
   state.source = r->Header("x-ms-copy-source");
@@ -240,14 +246,10 @@ Status BlobClient::CreateContainer(const std::string& container_url) {
 }
 
 Result<BlobProperties> BlobClient::GetProperties(const std::string& url) {
-  HttpRequest req;
-  req.method = "HEAD";
-  req.url = url;
-  Result<HttpResponse> r = Send(req);
+  Result<HttpResponse> r = Head(url);
   if (!r.ok()) return r.status();
   BlobProperties p;
   if (r->status == 404) return p;
-  if (r->status != 200) return BlobError(*r, "reading blob " + url);
   p.exists = true;
   p.type = r->Header("x-ms-blob-type");
   p.size = std::strtoull(r->Header("Content-Length").c_str(), nullptr, 10);

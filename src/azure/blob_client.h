@@ -92,6 +92,8 @@ class BlobClient {
 
  private:
   Result<HttpResponse> Send(HttpRequest request);
+  // HEAD of a blob: the response when 200 or 404, else the classified error.
+  Result<HttpResponse> Head(const std::string& url);
 
   HttpClient* http_;
   std::string account_;

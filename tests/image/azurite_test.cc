@@ -20,10 +20,9 @@
 namespace easel {
 namespace {
 
-using easel::image_test::Contents;
 using easel::image_test::kMiB;
-using easel::image_test::MakeScatteredVhd;
 using easel::image_test::NonZeroPageBytes;
+using easel::image_test::ScatteredDisk;
 using easel::testing::TempDir;
 
 // Azurite's well-known development account and key (published in its documentation).
@@ -188,10 +187,8 @@ TEST_F(AzuriteTest, SharedKeyPageBlobCallsAndAResumedUpload) {
       << refused.status().ToString();
 
   // The upload of a qemu-img VHD, stopped after two Put Pages, then resumed.
-  TempDir dir;
-  const std::string vhd = dir.File("disk.vhd");
-  MakeScatteredVhd(dir, vhd);
-  const std::string file = Contents(vhd);
+  ScatteredDisk disk;
+  const std::string &vhd = disk.vhd, &file = disk.file;
   const std::string url = container + "/disk.vhd";
   image::UploadOptions stop = Options();
   stop.connections = 1;
@@ -226,10 +223,8 @@ TEST_F(AzuriteTest, ServiceSasUpload) {
   Result<std::string> sas = azure::MakeServiceSas(o, kKey);
   ASSERT_TRUE(sas.ok());
 
-  TempDir dir;
-  const std::string vhd = dir.File("disk.vhd");
-  MakeScatteredVhd(dir, vhd);
-  const std::string file = Contents(vhd);
+  ScatteredDisk disk;
+  const std::string &vhd = disk.vhd, &file = disk.file;
   Result<image::UploadResult> up = image::UploadVhd(vhd, container + "/disk.vhd", Options(*sas));
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(up->sent_bytes, NonZeroPageBytes(file));

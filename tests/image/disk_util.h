@@ -92,4 +92,18 @@ inline void MakeScatteredVhd(const easel::testing::TempDir& dir, const std::stri
   WriteAt(vhd, 30 * kMiB, std::string(kMiB, '\0'));
 }
 
+// A scattered fixed VHD (MakeScatteredVhd) in a temporary directory, its bytes and the bytes of
+// its non-zero pages.
+struct ScatteredDisk {
+  ScatteredDisk() {
+    MakeScatteredVhd(dir, vhd);
+    file = Contents(vhd);
+    data = NonZeroPageBytes(file);
+  }
+  easel::testing::TempDir dir;
+  std::string vhd = dir.File("disk.vhd");
+  std::string file;
+  uint64_t data = 0;
+};
+
 }  // namespace easel::image_test

@@ -19,12 +19,9 @@
 namespace easel {
 namespace {
 
-using easel::image_test::Contents;
 using easel::image_test::kMiB;
-using easel::image_test::MakeScatteredVhd;
-using easel::image_test::NonZeroPageBytes;
+using easel::image_test::ScatteredDisk;
 using easel::testing::ShellQuote;
-using easel::testing::TempDir;
 using nlohmann::json;
 
 constexpr char kStorageApi[] = "2025-06-01";
@@ -109,11 +106,9 @@ class Upload : public e2e::SharedLocalAzureTest {
 std::string Upload::account_id_, Upload::blob_base_;
 
 TEST_F(Upload, QemuVhdRoundTripsAndOnlyItsDataPagesAreSent) {
-  TempDir dir;
-  const std::string vhd = dir.File("disk.vhd");
-  MakeScatteredVhd(dir, vhd);
-  const std::string file = Contents(vhd);
-  const uint64_t data = NonZeroPageBytes(file);
+  ScatteredDisk disk;
+  const std::string &vhd = disk.vhd, &file = disk.file;
+  const uint64_t data = disk.data;
   ASSERT_EQ(file.size(), 64 * kMiB + 512);
   ASSERT_LT(data, 5 * kMiB);  // about 4.5 MiB of data and the footer
 
@@ -140,11 +135,9 @@ TEST_F(Upload, QemuVhdRoundTripsAndOnlyItsDataPagesAreSent) {
 }
 
 TEST_F(Upload, AnInterruptedUploadResumesSendingOnlyWhatIsMissing) {
-  TempDir dir;
-  const std::string vhd = dir.File("disk.vhd");
-  MakeScatteredVhd(dir, vhd);
-  const std::string file = Contents(vhd);
-  const uint64_t data = NonZeroPageBytes(file);
+  ScatteredDisk disk;
+  const std::string &vhd = disk.vhd, &file = disk.file;
+  const uint64_t data = disk.data;
 
   int64_t since = e2e::LastSeq(*azure_);
   e2e::CommandResult first = Run(vhd, "--name resume.vhd --connections 1 --stop-after-puts 2");
@@ -167,11 +160,9 @@ TEST_F(Upload, AnInterruptedUploadResumesSendingOnlyWhatIsMissing) {
 }
 
 TEST_F(Upload, AKilledUploadResumesAndEveryPageIsSentOnce) {
-  TempDir dir;
-  const std::string vhd = dir.File("disk.vhd");
-  MakeScatteredVhd(dir, vhd);
-  const std::string file = Contents(vhd);
-  const uint64_t data = NonZeroPageBytes(file);
+  ScatteredDisk disk;
+  const std::string &vhd = disk.vhd, &file = disk.file;
+  const uint64_t data = disk.data;
 
   int64_t since = e2e::LastSeq(*azure_);
   int pid = azure_->SpawnEasel({"image", "upload", vhd, "--account", kAccount, "--container",
@@ -195,10 +186,8 @@ TEST_F(Upload, AKilledUploadResumesAndEveryPageIsSentOnce) {
 }
 
 TEST_F(Upload, SharedKeyAndSasWorkAndNoSecretIsPrinted) {
-  TempDir dir;
-  const std::string vhd = dir.File("disk.vhd");
-  MakeScatteredVhd(dir, vhd);
-  const std::string file = Contents(vhd);
+  ScatteredDisk disk;
+  const std::string &vhd = disk.vhd, &file = disk.file;
   Result<std::string> key = azure::ListFirstKey(azure_->arm(), account_id_, kStorageApi);
   ASSERT_TRUE(key.ok()) << key.status().ToString();
 
@@ -241,12 +230,11 @@ TEST_F(Upload, SharedKeyAndSasWorkAndNoSecretIsPrinted) {
 }
 
 TEST_F(Upload, ErrorsNameTheirCause) {
-  TempDir dir;
-  const std::string vhd = dir.File("disk.vhd");
-  MakeScatteredVhd(dir, vhd);
+  ScatteredDisk disk;
+  const std::string& vhd = disk.vhd;
 
   // Not an Azure-ready VHD: the inspect message, nothing sent.
-  const std::string raw = dir.File("plain.raw");
+  const std::string raw = disk.dir.File("plain.raw");
   easel::image_test::WriteAt(raw, 0, easel::image_test::Noise(4096, 7));
   e2e::CommandResult not_vhd = Run(raw, "");
   EXPECT_EQ(not_vhd.exit_code, 2) << not_vhd.output;
@@ -298,9 +286,8 @@ TEST_F(Upload, ErrorsNameTheirCause) {
 }
 
 TEST_F(Upload, TransientFailuresAreRetried) {
-  TempDir dir;
-  const std::string vhd = dir.File("disk.vhd");
-  MakeScatteredVhd(dir, vhd);
+  ScatteredDisk disk;
+  const std::string& vhd = disk.vhd;
   azure_->Admin("PUT", "faults",
                 R"({"rules":[{"service":"blob","kind":"write","fault":"503","count":3,)"
                 R"("retryAfter":0},{"service":"blob","kind":"write","fault":"500","count":1}]})");
@@ -308,7 +295,7 @@ TEST_F(Upload, TransientFailuresAreRetried) {
   azure_->Admin("PUT", "faults", R"({"rules":[]})");
   ASSERT_EQ(up.exit_code, 0) << up.output;
   EXPECT_NE(up.output.find("4 requests retried"), std::string::npos) << up.output;
-  EXPECT_TRUE(Download("retried.vhd") == Contents(vhd));
+  EXPECT_TRUE(Download("retried.vhd") == disk.file);
 
   // Storage that stays busy: a bounded number of attempts, then the error names the cause.
   azure_->Admin("PUT", "faults",
