@@ -252,7 +252,9 @@ int Upload(const ImageCommandLine& line, const std::string& context, const std::
   };
   UploadBar bar;
   if (!line.quiet && ::isatty(STDERR_FILENO)) {
-    options.progress = [&bar](const image::UploadProgress& p) { bar.Show(p, false); };
+    options.progress = [&bar](const image::UploadProgress& p) {
+      bar.Show(p, p.read_bytes == p.extent_bytes);  // always drawn at 100%
+    };
   }
   auto start = std::chrono::steady_clock::now();
   Result<image::UploadResult> r = image::UploadVhd(line.file, url, options);
