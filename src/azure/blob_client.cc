@@ -289,24 +289,43 @@ Status BlobClient::PutPages(const std::string& url, uint64_t offset, const std::
 }
 
 Result<std::vector<PageRange>> BlobClient::GetPageRanges(const std::string& url) {
-  HttpRequest req;
-  req.method = "GET";
-  req.url = WithQuery(url, "comp=pagelist");
-  Result<HttpResponse> r = Send(req);
-  if (!r.ok()) return r.status();
-  if (r->status != 200) return PageBlobError(*r, "listing the pages of " + url);
   std::vector<PageRange> ranges;
-  size_t pos = 0;
-  while (true) {
-    std::optional<uint64_t> start = XmlNumber(r->body, "Start", &pos);
-    if (!start) break;
-    std::optional<uint64_t> end = XmlNumber(r->body, "End", &pos);
-    if (!end || *end < *start) {
-      return Status::FailedPrecondition("listing the pages of " + url +
-                                        ": a PageRange without a valid End");
+  std::string marker;
+  do {
+    // Storage may cut a long list short and give a NextMarker to continue from.
+    HttpRequest req;
+    req.method = "GET";
+    req.url =
+        WithQuery(url, "comp=pagelist" + (marker.empty() ? "" : "&marker=" + UrlEncode(marker)));
+    Result<HttpResponse> r = Send(req);
+    if (!r.ok()) return r.status();
+    if (r->status != 200) return PageBlobError(*r, "listing the pages of " + url);
+    size_t pos = 0;
+    while (true) {
+      std::optional<uint64_t> start = XmlNumber(r->body, "Start", &pos);
+      if (!start) break;
+      std::optional<uint64_t> end = XmlNumber(r->body, "End", &pos);
+      if (!end || *end < *start) {
+        return Status::FailedPrecondition("listing the pages of " + url +
+                                          ": a PageRange without a valid End");
+      }
+      ranges.push_back({*start, *end + 1});
     }
-    ranges.push_back({*start, *end + 1});
-  }
+    std::string next = marker;
+    marker.clear();
+    size_t a = r->body.find("<NextMarker>");
+    if (a != std::string::npos) {
+      a += 12;
+      size_t b = r->body.find("</NextMarker>", a);
+      if (b != std::string::npos) marker = r->body.substr(a, b - a);
+    }
+    if (!marker.empty() && marker == next) {
+      return Status::FailedPrecondition("listing the pages of " + url +
+                                        ": storage gave the same NextMarker twice");
+    }
+  } while (!marker.empty());
+  std::sort(ranges.begin(), ranges.end(),
+            [](const PageRange& a, const PageRange& b) { return a.begin < b.begin; });
   return ranges;
 }
 

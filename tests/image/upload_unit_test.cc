@@ -1,5 +1,6 @@
-// The pieces of `easel image upload` without a server: which pages are sent (page_runs.h), and
-// what a Put Page that storage answers 400 Md5Mismatch becomes (a fake HTTP client).
+// The pieces of `easel image upload` without a server: which pages are sent (page_runs.h), what a
+// Put Page that storage answers 400 Md5Mismatch becomes, and a Get Page Ranges list in two parts
+// (fake HTTP clients).
 #include <gtest/gtest.h>
 
 #include <mutex>
@@ -84,6 +85,34 @@ TEST(UploadVhd, AnMd5MismatchIsAnErrorNamingTheRange) {
   EXPECT_NE(r.status().message().find("bytes 0-"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("HTTP 400 Md5Mismatch"), std::string::npos)
       << r.status().message();
+}
+
+// Get Page Ranges cut in two by a NextMarker.
+class PagedStorage : public HttpClient {
+ public:
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    HttpResponse r;
+    r.status = 200;
+    bool second = request.url.find("&marker=next%2F1") != std::string::npos;
+    r.body = second ? "<PageList><PageRange><Start>1024</Start><End>1535</End></PageRange>"
+                      "<NextMarker /></PageList>"
+                    : "<PageList><PageRange><Start>0</Start><End>511</End></PageRange>"
+                      "<NextMarker>next/1</NextMarker></PageList>";
+    return r;
+  }
+};
+
+TEST(GetPageRanges, FollowsNextMarker) {
+  PagedStorage http;
+  azure::BlobClient blob(&http, "acct", "a2V5");
+  Result<std::vector<azure::PageRange>> ranges =
+      blob.GetPageRanges("https://acct.blob.core.windows.net/c/disk.vhd");
+  ASSERT_TRUE(ranges.ok()) << ranges.status().ToString();
+  ASSERT_EQ(ranges->size(), 2u);
+  EXPECT_EQ((*ranges)[0].begin, 0u);
+  EXPECT_EQ((*ranges)[0].end, 512u);
+  EXPECT_EQ((*ranges)[1].begin, 1024u);
+  EXPECT_EQ((*ranges)[1].end, 1536u);
 }
 
 }  // namespace
