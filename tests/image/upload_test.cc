@@ -289,21 +289,10 @@ TEST_F(Upload, ErrorsNameTheirCause) {
 // grant (the role is given back at the end).
 TEST_F(Upload, WithoutADataRoleTheErrorNamesTheRoleNeeded) {
   ScatteredDisk disk;
-  const std::string assignment = "/subscriptions/" + azure_->subscription() +
-                                 "/providers/Microsoft.Authorization/roleAssignments/"
-                                 "5d2a6c1e-0000-4000-8000-000000000001";  // azsim's default
-  const char* kAuthorization = "2022-04-01";
-  json role = azure_->Get(assignment, kAuthorization);
+  json role = azure_->RemoveDataRole();
   ASSERT_FALSE(role.is_null()) << "azsim's default principal has no data role to take away";
-  Result<azure::ArmResponse> removed = azure_->arm().Call("DELETE", assignment, kAuthorization);
-  ASSERT_TRUE(removed.ok() && removed->status < 300);
   e2e::CommandResult up = Run(disk.vhd, "--name norole.vhd");
-  Result<azure::ArmResponse> restored =
-      azure_->arm().Call("PUT", assignment, kAuthorization,
-                         json{{"properties",
-                               {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
-                                {"principalId", role["properties"]["principalId"]}}}});
-  EXPECT_TRUE(restored.ok() && restored->status < 300);
+  EXPECT_TRUE(azure_->RestoreDataRole(role));
   EXPECT_EQ(up.exit_code, 1) << up.output;
   EXPECT_NE(up.output.find("HTTP 403 AuthorizationPermissionMismatch"), std::string::npos)
       << up.output;
