@@ -1210,6 +1210,12 @@ HttpResponse PutPage(BlobService::Impl& impl, const Req& r, const std::string& k
     if (r.http.body.size() != len)
       return XmlError(400, "InvalidHeaderValue",
                       "The Content-Length does not match the x-ms-range.");
+    // A transactional Content-MD5 is checked, as Azure does.
+    if (std::string sent = r.http.Header("content-md5");
+        !sent.empty() && sent != Base64Encode(Md5(r.http.body)))
+      return XmlError(400, "Md5Mismatch",
+                      "The MD5 value specified in the request did not match with the MD5 value "
+                      "calculated by the server.");
     if (!WriteFileRange(impl.DataPath(b.file), start, r.http.body, b.size))
       return XmlError(500, "InternalError", "azsim could not write the page.");
     AddRange(b.pages, start, *end);

@@ -171,7 +171,8 @@ void Server::Record(const HttpRequest& req, const std::string& service,
                      ",\"method\":" + JsonQuote(req.method) + ",\"path\":" + JsonQuote(req.path) +
                      ",\"apiVersion\":" + JsonQuote(req.Query("api-version")) +
                      ",\"type\":" + JsonQuote(type) + ",\"status\":" + std::to_string(status) +
-                     ",\"durationMs\":" + duration;
+                     ",\"durationMs\":" + duration +
+                     ",\"requestBytes\":" + std::to_string(req.body.size());
   if (std::string client_id = req.Header("x-ms-client-request-id"); !client_id.empty())
     line += ",\"clientRequestId\":" + JsonQuote(client_id);
   // azsim sends Retry-After in whole seconds, never as a date.

@@ -3,10 +3,13 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <vector>
 
 #include "common/base64.h"
+#include "common/hash.h"
 #include "common/strings.h"
 
 namespace easel::azure {
@@ -50,6 +53,59 @@ Status BlobError(const HttpResponse& r, const std::string& what) {
   }
   if (r.status >= 500 || r.status == 429) return Status::Unavailable(why);
   return Status::FailedPrecondition(why);
+}
+
+// BlobError for the page blob calls, which also tell a missing container or blob (404), a key or
+// SAS storage did not accept (403 AuthenticationFailed) and a transactional MD5 the bytes did
+// not match (400 Md5Mismatch).
+Status PageBlobError(const HttpResponse& r, const std::string& what) {
+  std::string code = r.Header("x-ms-error-code");
+  if (r.status == 404) {
+    return Status::NotFound(what + ": HTTP 404" + (code.empty() ? "" : " " + code));
+  }
+  if (r.status == 403 && code == "AuthenticationFailed") {
+    return Status::PermissionDenied(what + ": HTTP 403 AuthenticationFailed");
+  }
+  if (r.status == 400 && code == "Md5Mismatch") {
+    return Status::InvalidArgument(what +
+                                   ": HTTP 400 Md5Mismatch (the bytes storage received "
+                                   "differ from those sent)");
+  }
+  return BlobError(r, what);
+}
+
+std::string HmacSha256Base64(const std::string& key, const std::string& data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_len);
+  return Base64Encode(std::string(reinterpret_cast<char*>(mac), mac_len));
+}
+
+std::string WithQuery(const std::string& url, const std::string& query) {
+  if (query.empty()) return url;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+std::string ByteRange(uint64_t offset, uint64_t length) {
+  return "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+}
+
+// The number inside <Tag>...</Tag> at or after `pos`, advancing `pos` past it.
+std::optional<uint64_t> XmlNumber(const std::string& xml, const std::string& tag, size_t* pos) {
+  std::string open = "<" + tag + ">";
+  size_t a = xml.find(open, *pos);
+  if (a == std::string::npos) return std::nullopt;
+  a += open.size();
+  size_t b = xml.find("</" + tag + ">", a);
+  if (b == std::string::npos || b == a || b - a > 20) return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = a; i < b; ++i) {
+    if (xml[i] < '0' || xml[i] > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(xml[i] - '0');
+  }
+  *pos = b;
+  return v;
 }
 
 }  // namespace
@@ -97,6 +153,12 @@ BlobClient::BlobClient(HttpClient* http, std::string account, std::string accoun
   key_ = Base64Decode(account_key).value_or("");
 }
 
+BlobClient::BlobClient(HttpClient* http, std::string account, SasToken sas)
+    : http_(http), account_(std::move(account)) {
+  sas_ = std::move(sas.query);
+  if (!sas_.empty() && sas_[0] == '?') sas_.erase(0, 1);
+}
+
 BlobClient::BlobClient(HttpClient* http, std::string account, TokenCredential* credential,
                        std::string scope)
     : http_(http),
@@ -107,6 +169,18 @@ BlobClient::BlobClient(HttpClient* http, std::string account, TokenCredential* c
 Result<HttpResponse> BlobClient::Send(HttpRequest request) {
   request.headers["x-ms-date"] = HttpDate();
   request.headers["x-ms-version"] = kBlobApiVersion;
+  if (!sas_.empty()) {
+    std::string clean = request.url;
+    request.url = WithQuery(request.url, sas_);
+    Result<HttpResponse> r = http_->Send(request);
+    if (r.ok()) return r;
+    // A transport error names the URL: name it without the SAS.
+    std::string m = r.status().message();
+    for (size_t at = m.find(request.url); at != std::string::npos; at = m.find(request.url)) {
+      m.replace(at, request.url.size(), clean);
+    }
+    return Status(r.status().code(), m);
+  }
   if (credential_ != nullptr) {
     Result<AccessToken> token = credential_->GetToken(scope_);
     if (!token.ok()) return token.status();
@@ -114,14 +188,9 @@ Result<HttpResponse> BlobClient::Send(HttpRequest request) {
     return http_->Send(request);
   }
   if (key_.empty()) return Status::InvalidArgument("storage account key is not valid base64");
-  std::string to_sign = SharedKeyStringToSign(request, account_);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(to_sign.data()), to_sign.size(), mac, &mac_len);
   request.headers["Authorization"] =
       "SharedKey " + account_ + ":" +
-      Base64Encode(std::string(reinterpret_cast<char*>(mac), mac_len));
+      HmacSha256Base64(key_, SharedKeyStringToSign(request, account_));
   return http_->Send(request);
 }
 
@@ -139,15 +208,21 @@ Result<std::string> BlobClient::StartCopy(const std::string& source_url,
   return r->Header("x-ms-copy-id");
 }
 
-Result<BlobCopyState> BlobClient::CopyState(const std::string& destination_url) {
+Result<HttpResponse> BlobClient::Head(const std::string& url) {
   HttpRequest req;
   req.method = "HEAD";
-  req.url = destination_url;
+  req.url = url;
   Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status != 200 && r->status != 404) return BlobError(*r, "reading blob " + url);
+  return r;
+}
+
+Result<BlobCopyState> BlobClient::CopyState(const std::string& destination_url) {
+  Result<HttpResponse> r = Head(destination_url);
   if (!r.ok()) return r.status();
   BlobCopyState state;
   if (r->status == 404) return state;
-  if (r->status != 200) return BlobError(*r, "reading blob " + destination_url);
   state.exists = true;
   state.status = r->Header("x-ms-copy-status");
   state.source = r->Header("x-ms-copy-source");
@@ -157,30 +232,113 @@ Result<BlobCopyState> BlobClient::CopyState(const std::string& destination_url) 
   return state;
 }
 
-Status BlobClient::CreatePageBlob(const std::string& url, uint64_t size) {
+Status BlobClient::CreateContainer(const std::string& container_url) {
+  HttpRequest req;
+  req.method = "PUT";
+  req.url = WithQuery(container_url, "restype=container");
+  Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status == 201 ||
+      (r->status == 409 && r->Header("x-ms-error-code") == "ContainerAlreadyExists")) {
+    return Status::Ok();
+  }
+  return PageBlobError(*r, "creating container " + container_url);
+}
+
+Result<BlobProperties> BlobClient::GetProperties(const std::string& url) {
+  Result<HttpResponse> r = Head(url);
+  if (!r.ok()) return r.status();
+  BlobProperties p;
+  if (r->status == 404) return p;
+  p.exists = true;
+  p.type = r->Header("x-ms-blob-type");
+  p.size = std::strtoull(r->Header("Content-Length").c_str(), nullptr, 10);
+  for (const auto& [name, value] : r->headers) {
+    std::string lower = ToLower(name);
+    if (StartsWith(lower, "x-ms-meta-")) p.metadata[lower.substr(10)] = value;
+  }
+  return p;
+}
+
+Status BlobClient::CreatePageBlob(const std::string& url, uint64_t size,
+                                  const std::map<std::string, std::string>& metadata) {
   HttpRequest req;
   req.method = "PUT";
   req.url = url;
   req.headers["x-ms-blob-type"] = "PageBlob";
   req.headers["x-ms-blob-content-length"] = std::to_string(size);
+  for (const auto& [name, value] : metadata) req.headers["x-ms-meta-" + name] = value;
   Result<HttpResponse> r = Send(req);
   if (!r.ok()) return r.status();
-  if (r->status != 201) return BlobError(*r, "creating page blob " + url);
+  if (r->status != 201) return PageBlobError(*r, "creating page blob " + url);
   return Status::Ok();
 }
 
 Status BlobClient::PutPages(const std::string& url, uint64_t offset, const std::string& data) {
   HttpRequest req;
   req.method = "PUT";
-  req.url = url + (url.find('?') == std::string::npos ? "?" : "&") + "comp=page";
+  req.url = WithQuery(url, "comp=page");
   req.headers["x-ms-page-write"] = "update";
-  req.headers["x-ms-range"] =
-      "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + data.size() - 1);
+  req.headers["x-ms-range"] = ByteRange(offset, data.size());
+  req.headers["Content-MD5"] = Base64Encode(Md5(data));
   req.body = data;
   Result<HttpResponse> r = Send(req);
   if (!r.ok()) return r.status();
-  if (r->status != 201) return BlobError(*r, "writing pages of " + url);
+  if (r->status != 201) return PageBlobError(*r, "writing pages of " + url);
   return Status::Ok();
+}
+
+Result<std::vector<PageRange>> BlobClient::GetPageRanges(const std::string& url) {
+  std::vector<PageRange> ranges;
+  std::string marker;
+  do {
+    // Storage may cut a long list short and give a NextMarker to continue from.
+    HttpRequest req;
+    req.method = "GET";
+    req.url =
+        WithQuery(url, "comp=pagelist" + (marker.empty() ? "" : "&marker=" + UrlEncode(marker)));
+    Result<HttpResponse> r = Send(req);
+    if (!r.ok()) return r.status();
+    if (r->status != 200) return PageBlobError(*r, "listing the pages of " + url);
+    size_t pos = 0;
+    while (true) {
+      std::optional<uint64_t> start = XmlNumber(r->body, "Start", &pos);
+      if (!start) break;
+      std::optional<uint64_t> end = XmlNumber(r->body, "End", &pos);
+      if (!end || *end < *start) {
+        return Status::FailedPrecondition("listing the pages of " + url +
+                                          ": a PageRange without a valid End");
+      }
+      ranges.push_back({*start, *end + 1});
+    }
+    std::string next = marker;
+    marker.clear();
+    size_t a = r->body.find("<NextMarker>");
+    if (a != std::string::npos) {
+      a += 12;
+      size_t b = r->body.find("</NextMarker>", a);
+      if (b != std::string::npos) marker = r->body.substr(a, b - a);
+    }
+    if (!marker.empty() && marker == next) {
+      return Status::FailedPrecondition("listing the pages of " + url +
+                                        ": storage gave the same NextMarker twice");
+    }
+  } while (!marker.empty());
+  std::sort(ranges.begin(), ranges.end(),
+            [](const PageRange& a, const PageRange& b) { return a.begin < b.begin; });
+  return ranges;
+}
+
+Result<std::string> BlobClient::ReadRange(const std::string& url, uint64_t offset,
+                                          uint64_t length) {
+  HttpRequest req;
+  req.method = "GET";
+  req.url = url;
+  req.headers["x-ms-range"] = ByteRange(offset, length);
+  Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status != 206 && r->status != 200) return PageBlobError(*r, "reading " + url);
+  return std::move(r->body);
 }
 
 Result<std::string> ListFirstKey(ArmClient& arm, const std::string& account_id,
@@ -194,6 +352,24 @@ Result<std::string> ListFirstKey(ArmClient& arm, const std::string& account_id,
     return Status::FailedPrecondition("listKeys of " + account_id + ": " + Describe(*r));
   }
   return r->body["keys"][0]["value"].get<std::string>();
+}
+
+std::string ServiceSasStringToSign(const ServiceSasOptions& o) {
+  std::string canonical = "/blob/" + o.account + "/" + o.container;
+  if (!o.blob.empty()) canonical += "/" + o.blob;
+  // sp, st, se, canonicalized resource, si, sip, spr, sv, sr, snapshot time, ses, then rscc,
+  // rscd, rsce, rscl, rsct.
+  return o.permissions + "\n\n" + o.expiry + "\n" + canonical + "\n\n\n\n" + o.version + "\n" +
+         (o.blob.empty() ? "c" : "b") + "\n\n\n\n\n\n\n";
+}
+
+Result<std::string> MakeServiceSas(const ServiceSasOptions& o, const std::string& account_key) {
+  std::optional<std::string> key = Base64Decode(account_key);
+  if (!key || key->empty())
+    return Status::InvalidArgument("storage account key is not valid base64");
+  return "sv=" + UrlEncode(o.version) + "&sr=" + (o.blob.empty() ? "c" : "b") +
+         "&sp=" + UrlEncode(o.permissions) + "&se=" + UrlEncode(o.expiry) +
+         "&sig=" + UrlEncode(HmacSha256Base64(*key, ServiceSasStringToSign(o)));
 }
 
 std::string ResolveBlobUrl(const Cloud& cloud, const std::string& url) {

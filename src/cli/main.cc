@@ -271,7 +271,10 @@ int main(int argc, char** argv) {
     std::cout << "easel " << EASEL_VERSION << "\n";
     return kExitOk;
   }
-  if (int code = easel::cli::RunImageCommands(*image); code >= 0) return code;
+  if (int code = easel::cli::RunImageCommands(*image, common.context, common.state_path);
+      code >= 0) {
+    return code;
+  }
   if (*validate) return ValidateOrPlan(common.catalog_path, file, false, output);
   if (*plan && (live || (!offline && ContextSelected(common.context)))) {
     common.output = output;

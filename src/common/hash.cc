@@ -17,4 +17,11 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
+std::string Md5(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr);
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
 }  // namespace easel

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "image/data_extents.h"
 #include "image/vhd_image.h"
 
 namespace easel::image {
@@ -18,21 +19,7 @@ constexpr size_t kChunk = 64 * 1024;       // zero detection granularity
 constexpr size_t kBuffer = 1024 * 1024;    // read size (a multiple of kChunk)
 constexpr uint64_t kVhdEpoch = 946684800;  // 2000-01-01T00:00:00Z in Unix time
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 std::string Errno(const std::string& what, int e) { return what + ": " + std::strerror(e); }
-
-bool AllZero(const char* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    if (p[i] != 0) return false;
-  }
-  return true;
-}
 
 Status WriteAll(int fd, const char* p, size_t n, uint64_t offset, const std::string& out) {
   size_t done = 0;
@@ -54,18 +41,8 @@ Status CopyRange(int in, int out, uint64_t from, uint64_t to, std::vector<char>&
                  const ConvertOptions& options) {
   uint64_t pos = from;
   while (pos < to) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - pos));
-    ssize_t got = ::pread(in, buf.data(), want, static_cast<off_t>(pos));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      return Status::IOError(
-          Errno(in_path + ": cannot read at byte " + std::to_string(pos), errno));
-    }
-    if (got == 0) {
-      return Status::IOError(in_path + ": ended at byte " + std::to_string(pos) +
-                             " while being converted (was it changed meanwhile?)");
-    }
-    size_t n = static_cast<size_t>(got);
+    size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - pos));
+    if (Status s = ReadFully(in, buf.data(), n, pos, in_path); !s.ok()) return s;
     for (size_t c = 0; c < n; c += kChunk) {
       size_t len = std::min(kChunk, n - c);
       if (AllZero(buf.data() + c, len)) continue;
@@ -81,30 +58,15 @@ Status CopyRange(int in, int out, uint64_t from, uint64_t to, std::vector<char>&
 Status CopyData(int in, int out, const std::string& in_path, const std::string& out_path,
                 ConvertResult* r, const ConvertOptions& options) {
   std::vector<char> buf(kBuffer);
-  const uint64_t size = r->input_size;
-  uint64_t pos = 0;
-  while (pos < size) {
-    off_t data = ::lseek(in, static_cast<off_t>(pos), SEEK_DATA);
-    if (data < 0) {
-      if (errno == ENXIO) break;  // only a hole from pos on
-      if (errno == EINVAL || errno == ENOTSUP) {
-        // No hole reporting: every byte is data (zero chunks are still skipped).
-        return CopyRange(in, out, pos, size, buf, in_path, out_path, r, options);
-      }
-      return Status::IOError(Errno(in_path + ": SEEK_DATA", errno));
-    }
-    off_t hole = ::lseek(in, data, SEEK_HOLE);
-    if (hole < 0) return Status::IOError(Errno(in_path + ": SEEK_HOLE", errno));
-    uint64_t end = std::min<uint64_t>(static_cast<uint64_t>(hole), size);
-    if (static_cast<uint64_t>(data) >= end) break;
-    if (Status s = CopyRange(in, out, static_cast<uint64_t>(data), end, buf, in_path, out_path, r,
-                             options);
+  Result<std::vector<Extent>> extents = DataExtents(in, r->input_size, in_path);
+  if (!extents.ok()) return extents.status();
+  for (const Extent& e : *extents) {
+    if (Status s = CopyRange(in, out, e.begin, e.end, buf, in_path, out_path, r, options);
         !s.ok()) {
       return s;
     }
-    pos = end;
   }
-  if (options.progress) options.progress(size, size);
+  if (options.progress) options.progress(r->input_size, r->input_size);
   return Status::Ok();
 }
 

@@ -7,39 +7,10 @@
 #include <cstring>
 #include <string>
 
+#include "image/data_extents.h"
 #include "image/vhd_image.h"
 
 namespace easel::image {
-namespace {
-
-// Closes a file descriptor when it goes out of scope.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-// Reads exactly `n` bytes at `offset`; a short read is an error.
-Status ReadAt(int fd, char* buf, size_t n, uint64_t offset) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = ::pread(fd, buf + got, n - got, static_cast<off_t>(offset + got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      return Status::IOError("cannot read " + std::to_string(n) + " bytes at byte " +
-                             std::to_string(offset) + ": " + std::strerror(errno));
-    }
-    if (r == 0) {
-      return Status::IOError("the file ended at byte " + std::to_string(offset + got) +
-                             " while reading it");
-    }
-    got += static_cast<size_t>(r);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<VhdInspection> InspectVhd(const std::string& path) {
   Fd f;
@@ -58,7 +29,7 @@ Result<VhdInspection> InspectVhd(const std::string& path) {
 
   char head[8] = {};
   if (r.file_size >= sizeof head) {
-    if (Status s = ReadAt(f.fd, head, sizeof head, 0); !s.ok()) return s;
+    if (Status s = ReadFully(f.fd, head, sizeof head, 0, ""); !s.ok()) return s;
     if (std::memcmp(head, "vhdxfile", 8) == 0) {
       return Status::InvalidArgument(
           "a VHDX file (\"vhdxfile\" at byte 0), not a VHD; Azure needs a fixed VHD: "
@@ -71,7 +42,7 @@ Result<VhdInspection> InspectVhd(const std::string& path) {
   }
   uint64_t footer_at = r.file_size - azure::kVhdFooterSize;
   std::string footer(azure::kVhdFooterSize, '\0');
-  if (Status s = ReadAt(f.fd, footer.data(), footer.size(), footer_at); !s.ok()) return s;
+  if (Status s = ReadFully(f.fd, footer.data(), footer.size(), footer_at, ""); !s.ok()) return s;
   bool head_is_vhd = std::memcmp(head, "conectix", 8) == 0;
   if (footer.compare(0, 8, "conectix") != 0 && head_is_vhd) {
     // Dynamic and differencing disks keep a copy of the footer at byte 0.

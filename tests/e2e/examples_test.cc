@@ -416,14 +416,8 @@ TEST_F(Examples, ScalingDownDeletesTheDroppedMachines) {
 // Without a data role on the storage account, the VHD copy signs with the account key: one ARM
 // write more (listKeys), and a warning that says why and what to grant.
 TEST_F(Examples, WithoutABlobDataRoleTheCopyFallsBackToTheAccountKey) {
-  const std::string assignment = "/subscriptions/" + azure_->subscription() +
-                                 "/providers/Microsoft.Authorization/roleAssignments/"
-                                 "5d2a6c1e-0000-4000-8000-000000000001";  // azsim's default
-  const char* kAuthorization = "2022-04-01";
-  json role = azure_->Get(assignment, kAuthorization);
+  json role = azure_->RemoveDataRole();
   ASSERT_FALSE(role.is_null()) << "azsim's default principal has no data role to take away";
-  Result<azure::ArmResponse> removed = azure_->arm().Call("DELETE", assignment, kAuthorization);
-  ASSERT_TRUE(removed.ok() && removed->status < 300);
 
   int64_t since = LastSeq();
   CommandResult apply = azure_->Easel("apply -f examples/quickstart.yaml");
@@ -440,12 +434,7 @@ TEST_F(Examples, WithoutABlobDataRoleTheCopyFallsBackToTheAccountKey) {
   EXPECT_NE(apply.output.find("warning: storage account"), std::string::npos) << apply.output;
   EXPECT_NE(apply.output.find("Storage Blob Data Contributor"), std::string::npos) << apply.output;
 
-  Result<azure::ArmResponse> restored =
-      azure_->arm().Call("PUT", assignment, kAuthorization,
-                         json{{"properties",
-                               {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
-                                {"principalId", role["properties"]["principalId"]}}}});
-  EXPECT_TRUE(restored.ok() && restored->status < 300);
+  EXPECT_TRUE(azure_->RestoreDataRole(role));
   EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
 }
 

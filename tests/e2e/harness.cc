@@ -250,6 +250,30 @@ std::vector<std::string> LocalAzure::CreatePrerequisites(const std::string& exam
   return {};
 }
 
+namespace {
+constexpr char kDataRoleAssignment[] =
+    "/providers/Microsoft.Authorization/roleAssignments/5d2a6c1e-0000-4000-8000-000000000001";
+constexpr char kAuthorizationApi[] = "2022-04-01";
+}  // namespace
+
+nlohmann::json LocalAzure::RemoveDataRole() {
+  std::string id = "/subscriptions/" + subscription_ + kDataRoleAssignment;
+  nlohmann::json role = Get(id, kAuthorizationApi);
+  if (role.is_null()) return role;
+  Result<azure::ArmResponse> removed = arm_->Call("DELETE", id, kAuthorizationApi);
+  if (!removed.ok() || removed->status >= 300) return nullptr;
+  return role;
+}
+
+bool LocalAzure::RestoreDataRole(const nlohmann::json& role) {
+  Result<azure::ArmResponse> restored =
+      arm_->Call("PUT", "/subscriptions/" + subscription_ + kDataRoleAssignment, kAuthorizationApi,
+                 nlohmann::json{{"properties",
+                                 {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
+                                  {"principalId", role["properties"]["principalId"]}}}});
+  return restored.ok() && restored->status < 300;
+}
+
 LocalAzure* SharedLocalAzureTest::azure_ = nullptr;
 
 }  // namespace easel::e2e

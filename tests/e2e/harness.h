@@ -58,6 +58,11 @@ class LocalAzure {
   HttpClient& http() { return *http_; }
   azure::TokenCredential& credential() { return *credential_; }
 
+  // Deletes the role assignment that gives azsim's default principal its blob data role, and
+  // returns it (null when there was none or the delete failed); RestoreDataRole puts it back.
+  nlohmann::json RemoveDataRole();
+  bool RestoreDataRole(const nlohmann::json& role);
+
   // Creates what an example expects to exist already (its resource group; the shared VNet of
   // static-placement; the storage account of custom-storage). Returns the ids of the existing
   // resources that easel must leave untouched.

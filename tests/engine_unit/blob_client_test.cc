@@ -103,6 +103,54 @@ TEST(SharedKey, QueryParametersAreSortedByName) {
   EXPECT_EQ(s, "GET\n" + Standard{}.Lines() + "/acct/c\ncomp:list\nrestype:container");
 }
 
+TEST(SharedKey, PutPageWithContentMd5SignsIt) {
+  HttpRequest req;
+  req.method = "PUT";
+  req.url = "https://acct.blob.core.windows.net/c/b.vhd?comp=page";
+  req.headers["Content-MD5"] = "1B2M2Y8AsgTpgAmY7PhCfg==";
+  req.headers["x-ms-range"] = "bytes=512-1023";
+  req.body = std::string(512, 'x');
+  Standard s;
+  s.content_length = "512";
+  s.content_md5 = "1B2M2Y8AsgTpgAmY7PhCfg==";
+  EXPECT_EQ(SharedKeyStringToSign(req, "acct"),
+            "PUT\n" + s.Lines() + "x-ms-range:bytes=512-1023\n/acct/c/b.vhd\ncomp:page");
+}
+
+// The service SAS fields of version 2020-12-06 and later, per Microsoft's "Create a service SAS":
+// sp, st, se, canonicalized resource, si, sip, spr, sv, sr, snapshot time, ses, rscc, rscd, rsce,
+// rscl, rsct.
+TEST(ServiceSas, BlobStringToSignHasEveryFieldInOrder) {
+  ServiceSasOptions o;
+  o.account = "acct";
+  o.container = "vhds";
+  o.blob = "disk.vhd";
+  o.permissions = "rcw";
+  o.expiry = "2030-01-01T00:00:00Z";
+  EXPECT_EQ(
+      ServiceSasStringToSign(o),
+      "rcw\n\n2030-01-01T00:00:00Z\n/blob/acct/vhds/disk.vhd\n\n\n\n2021-12-02\nb\n\n\n\n\n\n\n");
+}
+
+TEST(ServiceSas, ContainerSasSignsTheContainerAndIsUrlEncoded) {
+  ServiceSasOptions o;
+  o.account = "acct";
+  o.container = "vhds";
+  o.permissions = "rcw";
+  o.expiry = "2030-01-01T00:00:00Z";
+  EXPECT_EQ(ServiceSasStringToSign(o),
+            "rcw\n\n2030-01-01T00:00:00Z\n/blob/acct/vhds\n\n\n\n2021-12-02\nc\n\n\n\n\n\n\n");
+  // HMAC-SHA256 with the key "key" (base64 a2V5), base64, URL-encoded.
+  Result<std::string> sas = MakeServiceSas(o, "a2V5");
+  ASSERT_TRUE(sas.ok());
+  EXPECT_EQ(sas->substr(0, sas->find("&sig=")),
+            "sv=2021-12-02&sr=c&sp=rcw&se=2030-01-01T00%3A00%3A00Z");
+  // Computed independently (Python's hmac, base64 and urllib.parse.quote).
+  EXPECT_EQ(sas->substr(sas->find("&sig=") + 5),
+            "YSl%2FQZ5rLgqMPDjZiTju%2Fj10ie%2F%2FLiBUxKrCWdxJTS8%3D");
+  EXPECT_FALSE(MakeServiceSas(o, "not base64!").ok());
+}
+
 TEST(ResolveBlobUrl, PublicCloudKeepsThePublicUrl) {
   const std::string url = "https://acct.blob.core.windows.net/images/base.vhd";
   EXPECT_EQ(ResolveBlobUrl(PublicCloud(), url), url);

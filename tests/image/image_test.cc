@@ -12,6 +12,7 @@
 
 #include "azure/vhd.h"
 #include "tests/bootstrap_unit/test_util.h"
+#include "tests/image/disk_util.h"
 
 namespace easel {
 namespace {
@@ -22,7 +23,11 @@ using easel::testing::RunShell;
 using easel::testing::ShellQuote;
 using easel::testing::TempDir;
 
-constexpr uint64_t kMiB = uint64_t{1} << 20;
+using easel::image_test::kMiB;
+using easel::image_test::MakeScatteredRaw;
+using easel::image_test::Noise;
+using easel::image_test::SetSize;
+using easel::image_test::WriteAt;
 
 CommandResult Easel(const std::string& args) { return RunShell(EASEL_BINARY " " + args + " 2>&1"); }
 
@@ -31,31 +36,6 @@ std::string MustRun(const std::string& command) {
   CommandResult r = RunShell(command + " 2>&1");
   EXPECT_EQ(r.exit_code, 0) << command << "\n" << r.output;
   return r.output;
-}
-
-// Writes `n` pseudo-random (never all-zero) bytes at `offset` of `path`, creating it.
-void WriteAt(const std::string& path, uint64_t offset, const std::string& bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
-  ASSERT_GE(fd, 0) << path;
-  ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset)),
-            static_cast<ssize_t>(bytes.size()));
-  ::close(fd);
-}
-
-std::string Noise(size_t n, uint32_t seed) {
-  std::string s(n, '\0');
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < n; ++i) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    s[i] = static_cast<char>(x | 1);
-  }
-  return s;
-}
-
-void SetSize(const std::string& path, uint64_t size) {
-  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(size)), 0) << path;
 }
 
 struct Sizes {
@@ -68,18 +48,6 @@ Sizes SizesOf(const std::string& path) {
 }
 
 std::string Q(const std::string& s) { return ShellQuote(s); }
-
-// A sparse raw disk of `size` bytes with data at a few scattered offsets (about 4.5 MiB), and an
-// explicitly written 1 MiB run of zeros (allocated, but not data worth writing).
-void MakeScatteredRaw(const std::string& path, uint64_t size) {
-  WriteAt(path, 0, Noise(kMiB, 1));
-  WriteAt(path, 10 * kMiB + 512, Noise(2 * kMiB, 2));
-  WriteAt(path, 20 * kMiB, std::string(kMiB, '\0'));
-  WriteAt(path, 40 * kMiB + 4096, Noise(512 * 1024 + 3, 3));
-  WriteAt(path, 63 * kMiB, Noise(64 * 1024 - 1, 4));
-  WriteAt(path, size - 700, Noise(700, 5));
-  SetSize(path, size);
-}
 
 TEST(ImageConvert, QemuReadsTheSameDiskAndTheOutputStaysSparse) {
   TempDir dir;
