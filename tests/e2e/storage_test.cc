@@ -27,7 +27,6 @@ namespace {
 using nlohmann::json;
 constexpr const char* kStorageApi = "2025-06-01";
 constexpr const char* kGroupApi = "2024-11-01";
-constexpr const char* kAuthorizationApi = "2022-04-01";
 
 class Storage : public SharedLocalAzureTest {
  protected:
@@ -199,12 +198,8 @@ TEST_F(Storage, ACustomAccountEaselCannotWriteToIsRefused) {
   Put(Account("storage-rg", "lockedimages") + "/blobServices/default/containers/k8s-vhds",
       kStorageApi, json::object());
   // azsim's default principal holds Storage Blob Data Contributor on the subscription: take it.
-  const std::string assignment = "/subscriptions/" + azure_->subscription() +
-                                 "/providers/Microsoft.Authorization/roleAssignments/"
-                                 "5d2a6c1e-0000-4000-8000-000000000001";
-  json role = azure_->Get(assignment, kAuthorizationApi);
+  json role = azure_->RemoveDataRole();
   ASSERT_TRUE(role.is_object());
-  Delete(assignment, kAuthorizationApi);
 
   std::string spec =
       CustomVariant(*azure_, "name: corpimages", "name: lockedimages", "locked.yaml");
@@ -227,10 +222,7 @@ TEST_F(Storage, ACustomAccountEaselCannotWriteToIsRefused) {
   CommandResult plan = azure_->Easel("plan -f '" + spec + "'");
   EXPECT_EQ(plan.exit_code, 0) << plan.output;
 
-  Put(assignment, kAuthorizationApi,
-      {{"properties",
-        {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
-         {"principalId", role["properties"]["principalId"]}}}});
+  EXPECT_TRUE(azure_->RestoreDataRole(role));
 }
 
 TEST_F(Storage, StorageListShowsWhatASpecMayName) {
@@ -271,19 +263,12 @@ TEST_F(Storage, StorageListShowsWhatASpecMayName) {
   EXPECT_EQ(accounts["listblock"].value("holdsPageBlobs", true), false);
 
   // Without the data role: the open account is written with its key, the locked one not at all.
-  const std::string assignment = "/subscriptions/" + azure_->subscription() +
-                                 "/providers/Microsoft.Authorization/roleAssignments/"
-                                 "5d2a6c1e-0000-4000-8000-000000000001";
-  json role = azure_->Get(assignment, kAuthorizationApi);
+  json role = azure_->RemoveDataRole();
   ASSERT_TRUE(role.is_object());
-  Delete(assignment, kAuthorizationApi);
   accounts = list();
   EXPECT_EQ(accounts["listopen"]["easelWritesWith"], "key");
   EXPECT_TRUE(accounts["listlocked"]["easelWritesWith"].is_null());
-  Put(assignment, kAuthorizationApi,
-      {{"properties",
-        {{"roleDefinitionId", role["properties"]["roleDefinitionId"]},
-         {"principalId", role["properties"]["principalId"]}}}});
+  EXPECT_TRUE(azure_->RestoreDataRole(role));
 
   CommandResult table = azure_->Easel("storage list -g listing-rg");
   EXPECT_EQ(table.exit_code, 0) << table.output;
