@@ -18,6 +18,7 @@
 #include "engine/drift.h"
 #include "engine/preview.h"
 #include "engine/reconciler.h"
+#include "image/vhd_image.h"
 #include "plan/aks_changes.h"
 #include "plan/planner.h"
 #include "plan/render.h"
@@ -213,10 +214,18 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
   plan_options.cloudapp_suffix = out.session->context.cloud.cloudapp_suffix;
   plan_options.storage_suffix = out.session->context.cloud.storage_suffix;
   if (!out.spec.is_aks()) {
-    // Before any write: the storage account's name and fitness (cli/storage_checks.h).
+    // Before any write: a local image is an Azure-ready VHD; the storage account's name and
+    // fitness (cli/storage_checks.h).
     spec::Diagnostics problems;
+    if (const std::string& file = out.spec.iaas.image.vhd_file; !file.empty()) {
+      Result<image::VhdInspection> vhd = image::InspectVhd(file);
+      if (!vhd.ok()) problems.Add("spec.image.vhdFile", vhd.status().message());
+    }
+    // (Not asked when the spec is already refused: the name check is an ARM write.)
     Result<StorageFacts> facts =
-        ReadStorageFacts(*out.session->arm, out.spec.iaas, out.previous, &problems);
+        problems.empty()
+            ? ReadStorageFacts(*out.session->arm, out.spec.iaas, out.previous, &problems)
+            : Result<StorageFacts>(StorageFacts{});
     if (!facts.ok()) {
       std::cerr << "easel: " << facts.status().message() << "\n";
       *exit_code = kExitFailure;
@@ -341,6 +350,7 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   }
   std::cout << "cluster " << name << " is Ready (" << outcome.writes << " ARM writes, "
             << outcome.copies << (outcome.copies == 1 ? " blob copy, " : " blob copies, ")
+            << (outcome.uploads ? std::to_string(outcome.uploads) + " VHD upload, " : "")
             << outcome.unchanged << " unchanged); API server " << record.endpoint << "\n";
   return kExitOk;
 }

@@ -16,6 +16,7 @@
 #include "engine/field_ownership.h"
 #include "engine/late_bound.h"
 #include "engine/scheduler.h"
+#include "engine/vhd_upload_step.h"
 #include "plan/resource_types.h"
 
 namespace easel::engine {
@@ -374,6 +375,8 @@ class Run {
     }
     if (n.is_step && n.step->kind == "vaultSecrets") {
       ReconcileVaultSecrets(i);
+    } else if (n.is_step && n.step->kind == "blobUpload") {
+      ReconcileUpload(i);
     } else if (n.is_step) {
       ReconcileCopy(i);
     } else {
@@ -789,11 +792,7 @@ class Run {
     std::unique_ptr<azure::BlobClient>& client = blobs_[account];
     if (client && client->signs_with_shared_key()) return client.get();  // another step did it
     Result<std::string> key = azure::ListFirstKey(*env_.arm, account_id, "2025-06-01");
-    std::string warning = "storage account " + account + " refused easel's Entra ID token (" +
-                          refused.message() +
-                          "); the VHD copy signs with the account key instead, which costs a "
-                          "listKeys call. Granting the principal Storage Blob Data Contributor "
-                          "on the account avoids it.";
+    std::string warning = AccountKeyWarning(account, refused.message(), "copy");
     {
       std::lock_guard<std::mutex> lock(mu_);
       outcome_.writes++;  // listKeys was sent, whatever it answered
@@ -858,19 +857,54 @@ class Run {
     return nullptr;
   }
 
+  // Whether the image the step's blob feeds exists already (then the blob's work was done): saves
+  // the blob reads on an unchanged cluster.
+  bool ImageAlreadyMade(size_t i) {
+    const plan::ResourceNode* image = ImageFedBy(i);
+    if (!image) return false;
+    Result<azure::ArmResponse> got = env_.arm->Call("GET", image->id, image->api_version);
+    return got.ok() && got->status == 200 && MarkedOwned(got->body, owner_key_) &&
+           got->body["properties"].is_object() &&
+           got->body["properties"].contains("provisioningState") &&
+           got->body["properties"]["provisioningState"].is_string() &&
+           ToLower(got->body["properties"]["provisioningState"].get<std::string>()) == "succeeded";
+  }
+
+  // A local VHD uploaded into the container. The upload is resumable by itself (a marker in the
+  // blob's metadata), so a restarted apply continues it without a journal entry.
+  void ReconcileUpload(size_t i) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    if (ImageAlreadyMade(i)) return Finish(i, "Unchanged", "its image exists");
+    auto [account_id, account] = AccountOf(i);
+    Report(i, "Uploading", s.source);
+    Record(i, "Uploading");
+    Result<UploadStepOutcome> up =
+        UploadVhdStep(*env_.arm, s.source, s.destination, account_id, account,
+                      [this, i](const image::UploadProgress& p) {
+                        Report(i, "Uploading",
+                               std::to_string(p.read_bytes) + "/" + std::to_string(p.extent_bytes));
+                      });
+    if (!up.ok()) return Fail(i, "uploading " + s.source + ": " + up.status().message());
+    if (up->listed_keys) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        outcome_.writes++;  // listKeys
+        outcome_.warnings.push_back(up->key_warning);
+      }
+      Event("Warning", up->key_warning);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      outcome_.uploads++;
+    }
+    Event("Normal", "uploaded " + s.source + " to " + s.destination + " (" +
+                        std::to_string(up->result.sent_bytes) + " bytes sent)");
+    Finish(i, "Ready", std::to_string(up->result.sent_bytes) + " bytes sent");
+  }
+
   void ReconcileCopy(size_t i) {
     const plan::DataPlaneStep& s = *nodes_[i].step;
-    if (const plan::ResourceNode* image = ImageFedBy(i)) {
-      // Saves the blob reads on an unchanged cluster.
-      Result<azure::ArmResponse> got = env_.arm->Call("GET", image->id, image->api_version);
-      if (got.ok() && got->status == 200 && MarkedOwned(got->body, owner_key_) &&
-          got->body["properties"].is_object() &&
-          got->body["properties"].contains("provisioningState") &&
-          got->body["properties"]["provisioningState"].is_string() &&
-          ToLower(got->body["properties"]["provisioningState"].get<std::string>()) == "succeeded") {
-        return Finish(i, "Unchanged", "its image exists");
-      }
-    }
+    if (ImageAlreadyMade(i)) return Finish(i, "Unchanged", "its image exists");
     std::string source = azure::ResolveBlobUrl(env_.arm->cloud(), s.source);
     Result<azure::BlobCopyState> state =
         OnBlob(i, [&](azure::BlobClient& blob) { return blob.CopyState(s.destination); });

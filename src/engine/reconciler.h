@@ -65,6 +65,7 @@ struct Outcome {
   bool ok = false;
   size_t writes = 0;        // ARM writes sent (PUTs, DELETEs, POST actions)
   size_t copies = 0;        // server-side blob copies started (data plane, not ARM)
+  size_t uploads = 0;       // local VHDs uploaded (spec.image.vhdFile)
   size_t unchanged = 0;     // resources that already matched
   std::string first_error;  // "<resource>: <Azure's error>"
   // What the user should know although it worked (also in the event log).

@@ -154,7 +154,11 @@ void BuildStorageAndImage(BuilderContext& ctx) {
   ids.vhd_copy_step = blob_url;
   // The container comes first: the engine finds the account through it.
   copy_waits_for.insert(copy_waits_for.begin(), container_id);
-  ctx.AddStep(DataPlaneStep{blob_url, "blobCopy", "copy-vhd", s.image.vhd_url, blob_url,
+  // A local VHD is uploaded (only its data pages) rather than copied server side.
+  const bool upload = !s.image.vhd_file.empty();
+  ctx.AddStep(DataPlaneStep{blob_url, upload ? "blobUpload" : "blobCopy",
+                            upload ? "upload-vhd" : "copy-vhd",
+                            upload ? s.image.vhd_file : s.image.vhd_url, blob_url,
                             std::move(copy_waits_for), container_id});
 
   ids.image = ctx.IdInGroup(type::kImage, spec::ImageName(s));

@@ -1,6 +1,7 @@
 #include "spec/naming.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "common/hash.h"
 #include "common/strings.h"
@@ -69,13 +70,18 @@ std::string ContainerName(const ClusterSpec& s) {
   return s.storage.auto_container ? s.name + "-vhds" : s.storage.container_name;
 }
 std::string VhdBlobName(const ClusterSpec& s) {
+  if (!s.image.vhd_file.empty()) {
+    return std::filesystem::path(s.image.vhd_file).filename().string();
+  }
   const std::string& url = s.image.vhd_url;
   size_t end = url.find_first_of("?#");
   std::string path = url.substr(0, end);
   return path.substr(path.rfind('/') + 1);
 }
 std::string ImageName(const ClusterSpec& s) {
-  return s.name + "-image-" + Sha256Hex(s.image.vhd_url).substr(0, 8);
+  // A local file is named by its file name: a new image is a new file name.
+  const std::string source = s.image.vhd_file.empty() ? s.image.vhd_url : "file:" + VhdBlobName(s);
+  return s.name + "-image-" + Sha256Hex(source).substr(0, 8);
 }
 std::string ControlPlaneMachineName(const ClusterSpec& s, int index) {
   return s.name + "-cp-" + std::to_string(index);

@@ -92,16 +92,42 @@ class SpecParser {
     ReadSshKey(s);
     ReadNetwork(s.Get("network"));
     ReadStorage(s);
-    MapReader image(s.Get("image"), "spec.image", d_, {"vhdUrl"});
-    if (!s.Has("image")) {
-      s.ReportMissing("image");
-    } else if (auto url = image.String("vhdUrl", Need::kRequired)) {
-      spec_.image.vhd_url = *url;
-    }
+    ReadImage(s);
     ReadControlPlane(s.Get("controlPlane"));
     ReadWorkerPools(s);
     ReadPki(s.Get("pki"));
     ReadAddons(s.Get("addons"));
+  }
+
+  // image: {vhdUrl} (copied server side) or {vhdFile} (a local VHD, uploaded); one of the two.
+  void ReadImage(MapReader& s) {
+    if (!s.Has("image")) {
+      s.ReportMissing("image");
+      return;
+    }
+    MapReader image(s.Get("image"), "spec.image", d_, {"vhdUrl", "vhdFile"});
+    const bool url = image.Has("vhdUrl"), file = image.Has("vhdFile");
+    if (url && file) {
+      d_->Add("spec.image.vhdFile", "give either vhdUrl or vhdFile, not both");
+      return;
+    }
+    if (!url && !file) {
+      if (image.is_mapping()) d_->Add("spec.image.vhdUrl", "is required (or vhdFile)");
+      return;
+    }
+    if (url) {
+      if (auto v = image.String("vhdUrl")) spec_.image.vhd_url = *v;
+      return;
+    }
+    if (auto v = image.String("vhdFile")) {
+      if (v->empty()) {
+        d_->Add("spec.image.vhdFile", "must name a file");
+        return;
+      }
+      std::filesystem::path p(*v);
+      if (p.is_relative()) p = std::filesystem::path(options_.base_dir) / p;
+      spec_.image.vhd_file = p.lexically_normal().string();
+    }
   }
 
   void ReadPki(const YAML::Node& node) {

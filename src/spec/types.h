@@ -93,7 +93,8 @@ struct StorageSpec {
 };
 
 struct ImageSpec {
-  std::string vhd_url;
+  std::string vhd_url;   // a blob easel copies server side, or
+  std::string vhd_file;  // a local fixed VHD easel uploads (absolute, resolved from the spec's dir)
 };
 
 struct ControlPlaneSpec {

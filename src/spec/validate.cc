@@ -277,6 +277,11 @@ class Validator {
   }
 
   void CheckImage() {
+    if (!s_.image.vhd_file.empty() && !EndsWith(ToLower(s_.image.vhd_file), ".vhd")) {
+      d_->Add("spec.image.vhdFile",
+              "must name a .vhd file (Azure images are made from fixed-size VHDs; `easel image "
+              "convert` makes one from a raw disk)");
+    }
     const std::string& url = s_.image.vhd_url;
     if (url.empty()) return;
     const std::string path = "spec.image.vhdUrl";

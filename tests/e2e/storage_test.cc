@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -318,6 +319,81 @@ TEST_F(Storage, AKilledApplyFollowsTheSameCopy) {
       << again.output;
   azure_->Admin("POST", "settings", R"({"blobCopyMBps": 0})");
   EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
+}
+
+// spec.image.vhdFile: a local VHD (made here by `easel image convert`) is uploaded into the
+// cluster's container, only its data pages, and the image is made from it.
+TEST_F(Storage, ALocalVhdFileIsUploadedAndBecomesTheImage) {
+  const std::string raw = azure_->home() + "/node.raw", vhd = azure_->home() + "/node.vhd";
+  {
+    std::ofstream out(raw, std::ios::binary);
+    for (uint64_t at : {uint64_t{0}, uint64_t{3} << 20, uint64_t{7} << 20}) {
+      out.seekp(static_cast<std::streamoff>(at));
+      out << std::string(4096, static_cast<char>('a' + at % 7)) << "easel";
+    }
+    out.seekp((8 << 20) - 1);
+    out.put('\0');
+  }
+  CommandResult convert = azure_->Easel("image convert '" + raw + "' '" + vhd + "' -q");
+  ASSERT_EQ(convert.exit_code, 0) << convert.output;
+  std::ifstream in(std::string(EASEL_SOURCE_DIR) + "/examples/quickstart.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string url_line =
+      "vhdUrl: https://easelimages.blob.core.windows.net/images/ubuntu-2404-kube-1.36.2.vhd";
+  ASSERT_NE(text.str().find(url_line), std::string::npos);
+  const std::string spec_path = azure_->home() + "/local-image.yaml";
+  std::ofstream(spec_path) << ReplaceAll(text.str(), url_line, "vhdFile: node.vhd");
+  spec::ClusterSpec s = Load(spec_path);
+  ASSERT_EQ(s.image.vhd_file, vhd);
+  azure_->CreatePrerequisites("quickstart.yaml");
+
+  int64_t since = LastSeq();
+  CommandResult apply = azure_->Easel("apply -f '" + spec_path + "'");
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+  EXPECT_NE(apply.output.find("1 VHD upload"), std::string::npos) << apply.output;
+  uint64_t put_page_bytes = 0;
+  for (const json& r : azure_->Requests(since)) {
+    if (r.value("service", "") == "blob" && r.value("method", "") == "PUT")
+      put_page_bytes += r.value("requestBytes", uint64_t{0});
+  }
+  // Three 4 KiB extents and the footer, page-rounded: far less than the 8 MiB disk.
+  EXPECT_GT(put_page_bytes, 0u);
+  EXPECT_LE(put_page_bytes, uint64_t{4 * 8192});
+
+  // The blob holds the file, byte for byte, and the image is made from it.
+  std::ifstream file(vhd, std::ios::binary);
+  std::string expected((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::string name = spec::StorageAccountName(s);
+  json account = azure_->Get(Account(s.resource_group, name), kStorageApi);
+  ASSERT_TRUE(account.is_object());
+  const std::string blob = account["properties"]["primaryEndpoints"].value("blob", "") +
+                           spec::ContainerName(s) + "/node.vhd";
+  azure::BlobClient reader(&azure_->http(), name, &azure_->credential(),
+                           "https://storage.azure.com/.default");
+  Result<std::string> got = reader.ReadRange(blob, 0, expected.size());
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_TRUE(*got == expected) << "the uploaded blob differs from the file";
+  json image = azure_->Get(
+      Group(s.resource_group) + "/providers/Microsoft.Compute/images/" + spec::ImageName(s),
+      "2025-04-01");
+  ASSERT_TRUE(image.is_object());
+  EXPECT_EQ(ToLower(image["properties"]["storageProfile"]["osDisk"].value("blobUri", "")),
+            ToLower(blob));
+
+  since = LastSeq();
+  CommandResult again = azure_->Easel("apply -f '" + spec_path + "'");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(WritesSince(since), std::vector<std::string>{});
+  EXPECT_EQ(azure_->Easel("delete cluster demo").exit_code, 0);
+
+  // A file that is not a fixed VHD is refused before any write.
+  std::ofstream(azure_->home() + "/node.vhd", std::ios::binary | std::ios::trunc) << "not a disk";
+  since = LastSeq();
+  CommandResult bad = azure_->Easel("apply -f '" + spec_path + "'");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("spec.image.vhdFile: "), std::string::npos) << bad.output;
+  EXPECT_EQ(WritesSince(since), std::vector<std::string>{});
 }
 
 TEST_F(Storage, PrivateAccessResolvesTheAccountToItsEndpointInTheVnet) {
