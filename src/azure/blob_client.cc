@@ -291,7 +291,13 @@ Status BlobClient::PutPages(const std::string& url, uint64_t offset, const std::
 Result<std::vector<PageRange>> BlobClient::GetPageRanges(const std::string& url) {
   std::vector<PageRange> ranges;
   std::string marker;
+  int pages = 0;
   do {
+    if (++pages > kMaxPageListPages) {
+      return Status::FailedPrecondition("listing the pages of " + url + ": more than " +
+                                        std::to_string(kMaxPageListPages) +
+                                        " pages of page ranges");
+    }
     // Storage may cut a long list short and give a NextMarker to continue from.
     HttpRequest req;
     req.method = "GET";
@@ -305,7 +311,7 @@ Result<std::vector<PageRange>> BlobClient::GetPageRanges(const std::string& url)
       std::optional<uint64_t> start = XmlNumber(r->body, "Start", &pos);
       if (!start) break;
       std::optional<uint64_t> end = XmlNumber(r->body, "End", &pos);
-      if (!end || *end < *start) {
+      if (!end || *end < *start || *end == UINT64_MAX) {
         return Status::FailedPrecondition("listing the pages of " + url +
                                           ": a PageRange without a valid End");
       }

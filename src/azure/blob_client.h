@@ -48,6 +48,9 @@ struct SasToken {
   std::string query;
 };
 
+// The most answers GetPageRanges follows (storage lists up to 10,000 ranges an answer).
+inline constexpr int kMaxPageListPages = 10'000;
+
 class BlobClient {
  public:
   // Signs with Shared Key; `account_key` is the base64 key from listKeys.
@@ -86,6 +89,7 @@ class BlobClient {
   // bytes it received differ.
   Status PutPages(const std::string& url, uint64_t offset, const std::string& data);
   // The written ranges of a page blob (Get Page Ranges), in order.
+  // Follows NextMarker up to kMaxPageListPages answers (a storage that never stops is an error).
   Result<std::vector<PageRange>> GetPageRanges(const std::string& url);
   // `length` bytes of the blob at `offset` (Get Blob with a range).
   Result<std::string> ReadRange(const std::string& url, uint64_t offset, uint64_t length);

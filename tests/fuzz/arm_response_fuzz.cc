@@ -1,6 +1,6 @@
 // easel's handling of ARM answers: a PUT's first answer, its long-running operation
 // (Azure-AsyncOperation, Location, provisioningState; Retry-After in every form), error bodies,
-// a paged list (nextLink) and a storage listKeys answer, all served by a fake HTTP client from
+// a paged list (nextLink), a storage listKeys answer and storage's Get Page Ranges, all served by a fake HTTP client from
 // the input: answers separated by "\n--next--\n", each "STATUS\nName: value\n...\n\nBODY".
 // Properties checked on every request and wait:
 //  - the bearer token goes to the cloud's ARM endpoint only (scheme, host and port);
@@ -38,8 +38,10 @@ class FakeHttp : public easel::HttpClient {
   }
 
   Result<HttpResponse> Send(const HttpRequest& request) override {
-    if (request.headers.count("Authorization") && easel::azure::OriginOf(request.url) != kArm) {
-      std::abort();  // the ARM token left the ARM endpoint
+    auto auth = request.headers.find("Authorization");
+    if (auth != request.headers.end() && auth->second.rfind("Bearer ", 0) == 0 &&
+        easel::azure::OriginOf(request.url) != kArm) {
+      std::abort();  // the ARM token left the ARM endpoint (storage calls sign with Shared Key)
     }
     if (answers_.empty()) return Status::Unavailable("no more answers");
     HttpResponse r = std::move(answers_.front());
@@ -128,5 +130,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/g/resources",
                 "2024-11-01", &status);
   (void)ListFirstKey(arm, id, "2023-05-01");
+  // The answers left, as storage's Get Page Ranges (XML with NextMarker paging): what comes back
+  // is sorted, each range non-empty.
+  BlobClient blob(&http, "acct", "a2V5");
+  Result<std::vector<PageRange>> ranges =
+      blob.GetPageRanges("https://acct.blob.core.windows.net/c/disk.vhd");
+  if (ranges.ok()) {
+    for (size_t i = 0; i < ranges->size(); ++i) {
+      if ((*ranges)[i].begin >= (*ranges)[i].end) std::abort();
+      if (i > 0 && (*ranges)[i - 1].begin > (*ranges)[i].begin) std::abort();
+    }
+  }
   return 0;
 }
