@@ -210,6 +210,40 @@ TEST_F(AzuriteTest, SharedKeyPageBlobCallsAndAResumedUpload) {
   EXPECT_EQ(written_bytes, second->data_bytes) << "only data pages were written";
 }
 
+// The engine's VHD copy calls: Copy Blob within the account, followed through its copy state.
+TEST_F(AzuriteTest, CopyBlobAndItsState) {
+  HttpClient http{HttpClientOptions{}};
+  azure::BlobClient blob(&http, kAccount, kKey);
+  const std::string container = azurite_->Base() + "/copies";
+  ASSERT_TRUE(blob.CreateContainer(container).ok());
+  const std::string source = container + "/base.vhd", copy = container + "/copy.vhd";
+  ASSERT_TRUE(blob.CreatePageBlob(source, kMiB).ok());
+  ASSERT_TRUE(blob.PutPages(source, 0, std::string(4096, 'v')).ok());
+
+  Result<azure::BlobCopyState> before = blob.CopyState(copy);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_FALSE(before->exists);
+  Result<std::string> id = blob.StartCopy(source, copy);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_FALSE(id->empty());
+  // Azurite copies within an account at once; Azure may report "pending" first.
+  azure::BlobCopyState state;
+  for (int i = 0; i < 50; ++i) {
+    Result<azure::BlobCopyState> s = blob.CopyState(copy);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    state = *s;
+    if (state.status != "pending") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(state.exists);
+  EXPECT_EQ(state.status, "success");
+  EXPECT_NE(state.source.find("/copies/base.vhd"), std::string::npos) << state.source;
+  EXPECT_EQ(state.progress, std::to_string(kMiB) + "/" + std::to_string(kMiB));
+  Result<std::string> read = blob.ReadRange(copy, 0, 4096);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, std::string(4096, 'v'));
+}
+
 TEST_F(AzuriteTest, ServiceSasUpload) {
   HttpClient http{HttpClientOptions{}};
   azure::BlobClient blob(&http, kAccount, kKey);
