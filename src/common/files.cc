@@ -1,6 +1,7 @@
 #include "common/files.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,25 +12,49 @@
 #include <fstream>
 
 namespace easel {
+namespace {
+
+constexpr int kPipeWaitMs = 10'000;
+
+}  // namespace
 
 Result<std::string> ReadFileBounded(const std::string& path, size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO nobody writes to must not wait (it then reads as empty).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return Status::IOError(std::string("cannot read: ") + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
+  if (::fstat(fd, &st) != 0) {
     return Status::IOError(std::string("cannot read: ") + std::strerror(errno));
   }
   if (S_ISDIR(st.st_mode)) return Status::IOError("cannot read: it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(std::string("cannot read: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+    return Status::IOError("cannot read: not a regular file");
+  }
   std::string data;
   char buf[65536];
-  while (in) {
-    in.read(buf, sizeof buf);
-    data.append(buf, static_cast<size_t>(in.gcount()));
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // A pipe whose writer has not written yet (`-f <(...)`): wait for it, boundedly.
+      struct pollfd p {
+        fd, POLLIN, 0
+      };
+      int ready = ::poll(&p, 1, kPipeWaitMs);
+      if (ready == 0) return Status::IOError("cannot read: the pipe gave no data for 10 s");
+      continue;
+    }
+    if (n < 0) return Status::IOError(std::string("cannot read: ") + std::strerror(errno));
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
     if (data.size() > max_bytes) {
       return Status::InvalidArgument("is larger than " + std::to_string(max_bytes) + " bytes");
     }
   }
-  if (in.bad()) return Status::IOError("cannot read: I/O error");
   return data;
 }
 

@@ -105,7 +105,7 @@ std::string ImageFormatOf(int fd, uint64_t size) {
 Result<ConvertResult> ConvertRawToVhd(const std::string& in_path, const std::string& out_path,
                                       const ConvertOptions& options) {
   Fd in;
-  in.fd = ::open(in_path.c_str(), O_RDONLY | O_CLOEXEC);
+  in.fd = ::open(in_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block
   if (in.fd < 0) {
     if (errno == ENOENT) return Status::NotFound(in_path + ": no such file");
     return Status::IOError(Errno(in_path + ": cannot open", errno));

@@ -14,7 +14,7 @@ namespace easel::image {
 
 Result<VhdInspection> InspectVhd(const std::string& path) {
   Fd f;
-  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block
   if (f.fd < 0) {
     int e = errno;
     if (e == ENOENT) return Status::NotFound("no such file");

@@ -135,10 +135,11 @@ Result<UploadResult> UploadVhd(const std::string& path, const std::string& url,
                                const UploadOptions& options) {
   Result<VhdInspection> inspected = InspectVhd(path);
   if (!inspected.ok()) return inspected.status();
-  Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));  // a FIFO must not block
   if (file.fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
   struct stat st {};
   if (::fstat(file.fd, &st) != 0) return Status::IOError(path + ": stat: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(path + ": not a regular file");
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   if (size != inspected->file_size) return Status::IOError(path + ": changed while being read");
   const std::string marker = Marker(st, inspected->footer);

@@ -163,7 +163,13 @@ class SpecParser {
       return;
     }
     if (inline_key) {
-      if (auto v = s.String("sshPublicKey")) spec_.ssh_public_key = *v;
+      if (auto v = s.String("sshPublicKey")) {
+        if (v->find_first_not_of(" \t\r\n") == std::string::npos) {
+          d_->Add("spec.sshPublicKey", "is empty (it should be one OpenSSH public key)");
+        } else {
+          spec_.ssh_public_key = *v;
+        }
+      }
       return;
     }
     auto path = s.String("sshPublicKeyFile");
@@ -178,6 +184,11 @@ class SpecParser {
     std::string key = *text;
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) {
       key.pop_back();
+    }
+    if (key.empty()) {
+      d_->Add("spec.sshPublicKeyFile",
+              *path + ": is empty (it should hold one OpenSSH public key)");
+      return;
     }
     spec_.ssh_public_key = key;
   }

@@ -311,5 +311,20 @@ TEST(ImageInspect, MissingFile) {
   EXPECT_EQ(i.output, "easel: image inspect: " + dir.File("none.vhd") + ": no such file\n");
 }
 
+// A FIFO (or any file that is not a regular one) is refused at once: opening it never waits for
+// a writer.
+TEST(ImageInspect, AFifoIsRefusedWithoutBlocking) {
+  TempDir dir;
+  const std::string fifo = dir.File("pipe.vhd");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& command :
+       {"image inspect " + Q(fifo), "image convert " + Q(fifo) + " " + Q(dir.File("out.vhd"))}) {
+    CommandResult r = Easel(command);
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_NE(r.output.find("not a regular file"), std::string::npos)
+        << command << ": " << r.output;
+  }
+}
+
 }  // namespace
 }  // namespace easel

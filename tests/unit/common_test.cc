@@ -1,7 +1,13 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "common/azure_names.h"
 #include "common/base64.h"
+#include "common/files.h"
 #include "common/hash.h"
 #include "common/net.h"
 #include "common/strings.h"
@@ -97,6 +103,30 @@ TEST(AzureNames, Rules) {
   EXPECT_NE(AzureNameProblem(AzureNameKind::kPrivateDnsZone, "internal"), "");
   EXPECT_NE(AzureNameProblem(AzureNameKind::kVirtualMachine, "vm-"), "");
   EXPECT_NE(AzureNameProblem(AzureNameKind::kDnsLabel, "1abc"), "");
+}
+
+// Files easel reads (specs, SSH keys): a FIFO nobody writes to reads as empty at once, a device
+// is refused, and the bound holds; nothing blocks.
+TEST(ReadFileBounded, NeverWaitsOnAFifoAndRefusesDevices) {
+  const std::string dir = ::testing::TempDir() + "/read-file-bounded-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string fifo = dir + "/pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Result<std::string> empty = ReadFileBounded(fifo, 1024);
+  ASSERT_TRUE(empty.ok()) << empty.status().message();
+  EXPECT_EQ(*empty, "");
+  Result<std::string> device = ReadFileBounded("/dev/zero", 1024);
+  ASSERT_FALSE(device.ok());
+  EXPECT_EQ(device.status().message(), "cannot read: not a regular file");
+  const std::string big = dir + "/big";
+  std::ofstream(big) << std::string(2048, 'x');
+  Result<std::string> bounded = ReadFileBounded(big, 1024);
+  ASSERT_FALSE(bounded.ok());
+  EXPECT_EQ(bounded.status().code(), StatusCode::kInvalidArgument);
+  Result<std::string> fits = ReadFileBounded(big, 4096);
+  ASSERT_TRUE(fits.ok());
+  EXPECT_EQ(fits->size(), 2048u);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
