@@ -17,6 +17,7 @@
 #include "engine/late_bound.h"
 #include "engine/scheduler.h"
 #include "engine/vhd_upload_step.h"
+#include "plan/api_versions.h"
 #include "plan/resource_types.h"
 
 namespace easel::engine {
@@ -791,7 +792,7 @@ class Run {
     std::lock_guard<std::mutex> lock(blob_mu_);
     std::unique_ptr<azure::BlobClient>& client = blobs_[account];
     if (client && client->signs_with_shared_key()) return client.get();  // another step did it
-    Result<std::string> key = azure::ListFirstKey(*env_.arm, account_id, "2025-06-01");
+    Result<std::string> key = azure::ListFirstKey(*env_.arm, account_id, plan::api::kStorage);
     std::string warning = AccountKeyWarning(account, refused.message(), "copy");
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -3,11 +3,10 @@
 #include <memory>
 
 #include "azure/blob_client.h"
+#include "plan/api_versions.h"
 
 namespace easel::engine {
 namespace {
-
-constexpr const char* kStorageApi = "2025-06-01";
 
 // Connections signed with the token (empty key) or the account key.
 image::UploadOptions OptionsFor(azure::ArmClient& arm, const std::string& account,
@@ -51,7 +50,7 @@ Result<UploadStepOutcome> UploadVhdStep(
     return out;
   }
   const Status refused = r.status();
-  Result<std::string> key = azure::ListFirstKey(arm, account_id, kStorageApi);
+  Result<std::string> key = azure::ListFirstKey(arm, account_id, plan::api::kStorage);
   out.listed_keys = true;
   if (!key.ok()) {
     return Status::PermissionDenied(refused.message() + "; and the account key could not be had (" +
