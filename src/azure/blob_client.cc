@@ -253,11 +253,46 @@ Result<BlobProperties> BlobClient::GetProperties(const std::string& url) {
   p.exists = true;
   p.type = r->Header("x-ms-blob-type");
   p.size = std::strtoull(r->Header("Content-Length").c_str(), nullptr, 10);
+  p.etag = r->Header("ETag");
+  p.content_md5 = r->Header("Content-MD5");
   for (const auto& [name, value] : r->headers) {
     std::string lower = ToLower(name);
     if (StartsWith(lower, "x-ms-meta-")) p.metadata[lower.substr(10)] = value;
   }
   return p;
+}
+
+namespace {
+// A conditional write storage refused because the blob changed: 412 ConditionNotMet.
+Status ConditionalError(const HttpResponse& r, const std::string& what) {
+  if (r.status == 412) return Status::Aborted(what + ": the blob changed (HTTP 412)");
+  return PageBlobError(r, what);
+}
+}  // namespace
+
+Status BlobClient::SetMetadata(const std::string& url,
+                               const std::map<std::string, std::string>& metadata,
+                               const std::string& if_match) {
+  HttpRequest req;
+  req.method = "PUT";
+  req.url = WithQuery(url, "comp=metadata");
+  req.headers["If-Match"] = if_match;
+  for (const auto& [name, value] : metadata) req.headers["x-ms-meta-" + name] = value;
+  Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return ConditionalError(*r, "setting the metadata of " + url);
+  return Status::Ok();
+}
+
+Status BlobClient::DeleteBlob(const std::string& url, const std::string& if_match) {
+  HttpRequest req;
+  req.method = "DELETE";
+  req.url = url;
+  req.headers["If-Match"] = if_match;
+  Result<HttpResponse> r = Send(req);
+  if (!r.ok()) return r.status();
+  if (r->status == 202 || r->status == 404) return Status::Ok();
+  return ConditionalError(*r, "deleting " + url);
 }
 
 Status BlobClient::CreatePageBlob(const std::string& url, uint64_t size,

@@ -33,6 +33,8 @@ struct BlobProperties {
   bool exists = false;
   std::string type;  // BlockBlob | PageBlob | AppendBlob
   uint64_t size = 0;
+  std::string etag;         // as storage sends it, quotes included: what If-Match takes
+  std::string content_md5;  // base64; empty when the blob has none
   std::map<std::string, std::string> metadata;  // x-ms-meta-* (names lowercase, prefix removed)
 };
 
@@ -79,6 +81,15 @@ class BlobClient {
   Status CreateContainer(const std::string& container_url);
   // The blob's type, size and metadata (HEAD).
   Result<BlobProperties> GetProperties(const std::string& url);
+
+  // Replaces the blob's metadata with `metadata` (Set Blob Metadata), only if the blob's ETag is
+  // still `if_match`: kAborted when it is not (412 ConditionNotMet: someone wrote in between),
+  // kNotFound when the blob is gone. The compare-and-swap of the image cache's references.
+  Status SetMetadata(const std::string& url, const std::map<std::string, std::string>& metadata,
+                     const std::string& if_match);
+  // Deletes the blob if its ETag is still `if_match` (kAborted otherwise); a blob already gone is
+  // success.
+  Status DeleteBlob(const std::string& url, const std::string& if_match);
 
   // Creates an empty page blob of `size` bytes (a multiple of 512), replacing any blob of that
   // name; unwritten pages read as zeros. `metadata` names are sent as x-ms-meta-<name>.

@@ -10,6 +10,7 @@
 
 #include "cli/aks_status.h"
 #include "cli/bootstrap_hooks.h"
+#include "cli/image_cache_facts.h"
 #include "cli/progress_view.h"
 #include "cli/session.h"
 #include "cli/storage_checks.h"
@@ -239,6 +240,23 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
     plan_options.storage_account_name = facts->account_name;
     plan_options.deployer_has_blob_data_role = facts->deployer_has_blob_data_role;
     out.planning_writes = facts->arm_writes;
+    if (out.spec.iaas.image.cache) {
+      Result<ImageCacheFacts> cache =
+          ReadImageCacheFacts(*out.session->arm, *out.session->http, out.session->context.cloud,
+                              out.spec.iaas, &problems);
+      if (!cache.ok()) {
+        std::cerr << "easel: " << cache.status().message() << "\n";
+        *exit_code = kExitFailure;
+        return std::nullopt;
+      }
+      if (!problems.empty()) {
+        for (const std::string& line : problems.Lines()) std::cerr << line << "\n";
+        *exit_code = kExitInvalid;
+        return std::nullopt;
+      }
+      plan_options.image_cache = cache->cache;
+      out.planning_writes += cache->arm_writes;
+    }
   }
   out.plan = out.spec.is_aks() ? plan::BuildAksPlan(out.spec.aks)
                                : plan::BuildPlan(out.spec.iaas, plan_options);

@@ -37,24 +37,6 @@ std::optional<std::string> StoredAccountName(const std::optional<plan::Plan>& pr
   return std::nullopt;
 }
 
-// Whether Azure reports `name` free for a new storage account.
-Result<bool> NameAvailable(azure::ArmClient& arm, const std::string& subscription,
-                           const std::string& name, std::string* refusal, int* writes) {
-  ++*writes;
-  Result<azure::ArmResponse> r = arm.Call(
-      "POST",
-      "/subscriptions/" + subscription + "/providers/Microsoft.Storage/checkNameAvailability",
-      plan::api::kStorage, json{{"name", name}, {"type", plan::type::kStorageAccount}});
-  if (!r.ok()) return r.status();
-  if (r->status != 200 || !r->body.is_object()) {
-    return Status::FailedPrecondition("checkNameAvailability of " + name + ": " +
-                                      azure::Describe(*r));
-  }
-  if (r->body.value("nameAvailable", false)) return true;
-  if (r->body.value("reason", "") != "AlreadyExists") *refusal = r->body.value("message", "");
-  return false;
-}
-
 // The auto account's name: the stored plan's, else the first candidate that is ours already (a
 // cluster whose state was lost) or free in Azure.
 Result<std::string> ChooseAccountName(azure::ArmClient& arm, const spec::ClusterSpec& s,
@@ -163,6 +145,23 @@ Status CheckCustomAccount(azure::ArmClient& arm, const spec::ClusterSpec& s, Sto
 
 }  // namespace
 
+Result<bool> NameAvailable(azure::ArmClient& arm, const std::string& subscription,
+                           const std::string& name, std::string* refusal, int* writes) {
+  ++*writes;
+  Result<azure::ArmResponse> r = arm.Call(
+      "POST",
+      "/subscriptions/" + subscription + "/providers/Microsoft.Storage/checkNameAvailability",
+      plan::api::kStorage, json{{"name", name}, {"type", plan::type::kStorageAccount}});
+  if (!r.ok()) return r.status();
+  if (r->status != 200 || !r->body.is_object()) {
+    return Status::FailedPrecondition("checkNameAvailability of " + name + ": " +
+                                      azure::Describe(*r));
+  }
+  if (r->body.value("nameAvailable", false)) return true;
+  if (r->body.value("reason", "") != "AlreadyExists") *refusal = r->body.value("message", "");
+  return false;
+}
+
 AccountFitness AssessAccount(const json& account, const azure::Permissions& permissions) {
   AccountFitness fit;
   const json props = account.is_object() ? account.value("properties", json::object()) : json();
@@ -193,9 +192,12 @@ Result<StorageFacts> ReadStorageFacts(azure::ArmClient& arm, const spec::Cluster
     if (Status st = CheckCustomAccount(arm, s, &facts, problems); !st.ok()) return st;
     return facts;
   }
-  Result<std::string> name = ChooseAccountName(arm, s, previous, problems, &facts.arm_writes);
-  if (!name.ok()) return name.status();
-  facts.account_name = *name;
+  // With the image cache the cluster has no account of its own (cli/image_cache_facts.h).
+  if (!s.image.cache) {
+    Result<std::string> name = ChooseAccountName(arm, s, previous, problems, &facts.arm_writes);
+    if (!name.ok()) return name.status();
+    facts.account_name = *name;
+  }
   // The role as it applies to the resource group (where the account will be); a group that does
   // not exist yet is read at the subscription.
   const std::string group =

@@ -33,6 +33,12 @@ struct AccountFitness {
 // `account` is the account as ARM returns it; `permissions` the principal's at the account.
 AccountFitness AssessAccount(const nlohmann::json& account, const azure::Permissions& permissions);
 
+// Whether Azure reports `name` free for a new storage account (checkNameAvailability, a POST:
+// *writes counts it). When it is not for a reason other than being taken (an invalid name),
+// *refusal holds Azure's message.
+Result<bool> NameAvailable(azure::ArmClient& arm, const std::string& subscription,
+                           const std::string& name, std::string* refusal, int* writes);
+
 // `previous` is the cluster's stored plan, if any: its auto account's name is kept. A problem
 // with the spec (a custom account missing, in another region, of a kind that cannot hold page
 // blobs, or that easel's principal cannot write to; every candidate name taken) goes to

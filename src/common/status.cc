@@ -22,6 +22,8 @@ const char* StatusCodeName(StatusCode code) {
       return "i/o error";
     case StatusCode::kInternal:
       return "internal error";
+    case StatusCode::kAborted:
+      return "aborted";
   }
   return "unknown";
 }

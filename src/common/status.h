@@ -21,6 +21,7 @@ enum class StatusCode {
   kPermissionDenied,    // the caller is known but lacks the right to do this
   kIOError,             // a file or socket failed
   kInternal,            // a bug in easel
+  kAborted,             // a concurrent change won (a conditional write's precondition failed)
 };
 
 // The lowercase name of a code, for messages ("invalid argument").
@@ -46,6 +47,7 @@ class [[nodiscard]] Status {
   }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -14,11 +14,13 @@
 #include "common/strings.h"
 #include "engine/diff.h"
 #include "engine/field_ownership.h"
+#include "engine/image_ledger.h"
 #include "engine/late_bound.h"
 #include "engine/scheduler.h"
 #include "engine/vhd_upload_step.h"
 #include "plan/api_versions.h"
 #include "plan/resource_types.h"
+#include "spec/naming.h"
 
 namespace easel::engine {
 namespace {
@@ -82,22 +84,44 @@ std::string ParentOf(const std::string& id, const std::string& segment) {
 }
 std::string ParentOfExtension(const std::string& id) { return ParentOf(id, "extensions"); }
 
-// Whether the live resource carries this cluster's ownership mark (a tag, or a metadata entry
-// for the types Azure does not tag).
-bool MarkedOwned(const Json& live, const std::string& key) {
-  auto owned_in = [&](const Json& map) {
+// Whether the resource carries the mark key=value (a tag, or a metadata entry for the types Azure
+// does not tag).
+bool MarkedWith(const Json& resource, const std::string& key, const std::string& value) {
+  auto marked_in = [&](const Json& map) {
     if (!map.is_object()) return false;
     for (const auto& [k, v] : map.items()) {
-      if (ToLower(k) == ToLower(key) && v.is_string() && v.get<std::string>() == "owned") {
+      if (ToLower(k) == ToLower(key) && v.is_string() && v.get<std::string>() == value) {
         return true;
       }
     }
     return false;
   };
-  if (live.is_object() && live.contains("tags") && owned_in(live["tags"])) return true;
-  return live.is_object() && live.contains("properties") && live["properties"].is_object() &&
-         live["properties"].contains("metadata") && owned_in(live["properties"]["metadata"]);
+  if (resource.is_object() && resource.contains("tags") && marked_in(resource["tags"])) {
+    return true;
+  }
+  return resource.is_object() && resource.contains("properties") &&
+         resource["properties"].is_object() && resource["properties"].contains("metadata") &&
+         marked_in(resource["properties"]["metadata"]);
 }
+
+// Whether the live resource carries this cluster's ownership mark.
+bool MarkedOwned(const Json& live, const std::string& key) {
+  return MarkedWith(live, key, spec::kOwnedTagValue);
+}
+
+// The image cache's mark a shared node's body carries (its tag, or its container's metadata).
+std::string SharedMarkOf(const plan::ResourceNode& r) {
+  Json::json_pointer tag("/tags/" + std::string(spec::kImageCacheTag));
+  Json::json_pointer meta("/properties/metadata/" + std::string(spec::kImageCacheTag));
+  Json body = Json::parse(r.body.dump());
+  if (body.contains(tag) && body[tag].is_string()) return body[tag].get<std::string>();
+  if (body.contains(meta) && body[meta].is_string()) return body[meta].get<std::string>();
+  return "";
+}
+
+// Attempts at a compare-and-swap of the image cache's ledger before giving up (each loses only
+// to another cluster's change, so this many in a row means a storm of clusters).
+constexpr int kLedgerAttempts = 20;
 
 struct Node {
   bool is_step = false;
@@ -365,7 +389,11 @@ class Run {
   void Dispatch(size_t i) {
     const Node& n = nodes_[i];
     if (deleting_) {
-      if (n.is_step || n.resource->ownership != plan::Ownership::kOwned) {
+      if (n.is_step && n.step->kind == "imageReference") {
+        ReleaseReference(i);
+      } else if (!n.is_step && n.resource->ownership == plan::Ownership::kShared) {
+        FinishShared(i);
+      } else if (n.is_step || n.resource->ownership != plan::Ownership::kOwned) {
         Finish(i, "Kept");
       } else if (GoesWithParent(*n.resource)) {
         Finish(i, "Deleted", "with the resource it belongs to");
@@ -376,6 +404,8 @@ class Run {
     }
     if (n.is_step && n.step->kind == "vaultSecrets") {
       ReconcileVaultSecrets(i);
+    } else if (n.is_step && n.step->kind == "imageReference") {
+      HoldReference(i);
     } else if (n.is_step && n.step->kind == "blobUpload") {
       ReconcileUpload(i);
     } else if (n.is_step) {
@@ -615,7 +645,14 @@ class Run {
       return Fail(i, azure::Describe(*got));
     }
     if (got->status == 200) {
-      bool marked = MarkedOwned(got->body, owner_key_) || plan::OwnershipFollowsParent(r.type);
+      if (r.ownership == plan::Ownership::kShared &&
+          !MarkedWith(got->body, spec::kImageCacheTag, SharedMarkOf(r))) {
+        return Fail(i, "exists and is not the image cache's (no " +
+                           std::string(spec::kImageCacheTag) + "=" + SharedMarkOf(r) +
+                           " mark); easel does not take over resources it did not create");
+      }
+      bool marked = r.ownership == plan::Ownership::kShared || MarkedOwned(got->body, owner_key_) ||
+                    plan::OwnershipFollowsParent(r.type);
       if (!marked) {
         return Fail(i, "exists and is not owned by cluster " + cluster_ + " (no " + owner_key_ +
                            "=owned mark); easel does not take over resources it did not create");
@@ -864,8 +901,11 @@ class Run {
     const plan::ResourceNode* image = ImageFedBy(i);
     if (!image) return false;
     Result<azure::ArmResponse> got = env_.arm->Call("GET", image->id, image->api_version);
-    return got.ok() && got->status == 200 && MarkedOwned(got->body, owner_key_) &&
-           got->body["properties"].is_object() &&
+    const bool marked =
+        got.ok() && (image->ownership == plan::Ownership::kShared
+                         ? MarkedWith(got->body, spec::kImageCacheTag, SharedMarkOf(*image))
+                         : MarkedOwned(got->body, owner_key_));
+    return got.ok() && got->status == 200 && marked && got->body["properties"].is_object() &&
            got->body["properties"].contains("provisioningState") &&
            got->body["properties"]["provisioningState"].is_string() &&
            ToLower(got->body["properties"]["provisioningState"].get<std::string>()) == "succeeded";
@@ -966,6 +1006,185 @@ class Run {
     Fail(i, why);
   }
 
+  // --- the image cache's references (engine/image_ledger.h) ------------------------------------
+
+  // The reference key of an imageReference step: its id is "<image id>#<key>".
+  static std::string ReferenceKeyOf(const plan::DataPlaneStep& s) {
+    return s.id.substr(s.id.rfind('#') + 1);
+  }
+
+  // The cached VHD's properties, its metadata being the ledger; false (after failing or
+  // rescheduling the node through `again`) when they could not be read.
+  bool ReadLedgerBlob(size_t i, azure::BlobProperties* out, std::function<void()> again) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    Result<azure::BlobProperties> props =
+        OnBlob(i, [&](azure::BlobClient& blob) { return blob.GetProperties(s.destination); });
+    if (!props.ok()) {
+      if (!RetryBlobLater(i, props.status(), std::move(again))) Fail(i, props.status().message());
+      return false;
+    }
+    BlobSucceeded(i);
+    *out = std::move(props).value();
+    return true;
+  }
+
+  // Writes `metadata` into the ledger if it is still at `etag`: true when written, false when
+  // another cluster changed it first (read again), an error otherwise.
+  Result<bool> SwapLedger(size_t i, const BlobMetadata& metadata, const std::string& etag) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    Result<bool> wrote = OnBlob(i, [&](azure::BlobClient& blob) -> Result<bool> {
+      Status st = blob.SetMetadata(s.destination, metadata, etag);
+      if (st.code() == StatusCode::kAborted) return false;
+      if (!st.ok()) return st;
+      return true;
+    });
+    return wrote;
+  }
+
+  // Apply: adds this cluster's reference to the ledger of the shared image its VMs boot from.
+  void HoldReference(size_t i, int attempt = 0) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    const std::string key = ReferenceKeyOf(s);
+    azure::BlobProperties props;
+    if (!ReadLedgerBlob(i, &props, [this, i, attempt] { HoldReference(i, attempt); })) return;
+    if (!props.exists) {
+      return Fail(i, "the image cache's VHD " + s.destination +
+                         " is missing, and with it the ledger of who uses the shared image " +
+                         s.source + ": delete that image (it is made again) or restore the VHD");
+    }
+    Ledger ledger = ReadLedger(props.metadata);
+    if (!ledger.releasing.empty()) {
+      return Fail(i, "the shared image " + s.source +
+                         " is being removed by the delete of cluster " + ledger.releasing +
+                         "; run apply again when it has finished");
+    }
+    if (ledger.references.count(key)) {
+      return Finish(i, "Unchanged",
+                    "held (" + std::to_string(ledger.references.size()) + " clusters)");
+    }
+    Report(i, "Referencing", s.source);
+    Result<bool> wrote = SwapLedger(i, WithReference(props.metadata, key, cluster_), props.etag);
+    if (!wrote.ok()) return Fail(i, wrote.status().message());
+    if (!*wrote)
+      return RetryLedger(i, attempt, [this, i, attempt] { HoldReference(i, attempt + 1); });
+    const size_t users = ledger.references.size() + 1;
+    Event("Normal", "holds a reference to the shared image " + s.source + " (" +
+                        std::to_string(users) + " clusters use it)");
+    Finish(i, "Ready", "held (" + std::to_string(users) + " clusters)");
+  }
+
+  // Another cluster changed the ledger between the read and the write: read again, a little
+  // later each time.
+  void RetryLedger(size_t i, int attempt, std::function<void()> again) {
+    if (attempt + 1 >= kLedgerAttempts) {
+      return Fail(i, "the image cache's ledger changed under every one of " +
+                         std::to_string(kLedgerAttempts) + " attempts to update it");
+    }
+    Report(i, "Retrying", "the ledger changed (another cluster): reading it again");
+    scheduler_.Post(std::move(again), milliseconds(50 * (attempt + 1)));
+  }
+
+  // Delete: removes this cluster's reference; the last one removes the shared image, then its VHD.
+  // A delete interrupted after it marked the ledger as released continues the removal.
+  void ReleaseReference(size_t i, int attempt = 0) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    const std::string key = ReferenceKeyOf(s);
+    azure::BlobProperties props;
+    if (!ReadLedgerBlob(i, &props, [this, i, attempt] { ReleaseReference(i, attempt); })) return;
+    if (!props.exists) return Finish(i, "Deleted", "the cached VHD is gone: nothing to release");
+    Ledger ledger = ReadLedger(props.metadata);
+    if (!ledger.references.count(key)) {
+      if (ledger.releasing == cluster_) return RemoveSharedImage(i);
+      return Finish(i, "Deleted", "no reference held");
+    }
+    Report(i, "Releasing", s.source);
+    Release release = WithoutReference(props.metadata, key, cluster_);
+    Result<bool> wrote = SwapLedger(i, release.metadata, props.etag);
+    if (!wrote.ok()) return Fail(i, wrote.status().message());
+    if (!*wrote) {
+      return RetryLedger(i, attempt, [this, i, attempt] { ReleaseReference(i, attempt + 1); });
+    }
+    if (!release.last) {
+      Event("Normal", "released its reference to the shared image " + s.source + " (" +
+                          std::to_string(release.remaining) + " clusters still use it)");
+      return Finish(i, "Deleted",
+                    "released; " + std::to_string(release.remaining) + " clusters still use it");
+    }
+    RemoveSharedImage(i);
+  }
+
+  // The last reference went: the shared image is deleted (no VM needs it once created).
+  void RemoveSharedImage(size_t i) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    Report(i, "Deleting", "the shared image, its last user gone");
+    CountWrite();
+    Result<azure::ArmResponse> del = env_.arm->Call("DELETE", s.source, plan::api::kCompute);
+    if (!del.ok()) return Fail(i, del.status().message());
+    if (del->status == 200 || del->status == 204 || del->status == 404) return RemoveCachedVhd(i);
+    if (del->status != 202) return Fail(i, "deleting the shared image: " + azure::Describe(*del));
+    azure::PendingOperation op =
+        azure::StartedOperation("DELETE", s.source, plan::api::kCompute, *del);
+    scheduler_.Post([this, i, op] { PollImageRemoval(i, op); }, op.retry_after);
+  }
+
+  void PollImageRemoval(size_t i, azure::PendingOperation op) {
+    Result<azure::OperationOutcome> r = azure::PollOnce(*env_.arm, op);
+    if (!r.ok() || r->state == azure::OperationState::kInProgress) {
+      milliseconds wait = r.ok() ? r->retry_after : kRecheckDelay;
+      scheduler_.Post([this, i, op] { PollImageRemoval(i, op); }, wait);
+      return;
+    }
+    if (r->state == azure::OperationState::kFailed) {
+      return Fail(i, "deleting the shared image: " + r->error_code + ": " + r->error_message);
+    }
+    RemoveCachedVhd(i);
+  }
+
+  // Then the cached VHD (the ledger with it), if no one took a reference since (none can: the
+  // ledger says it is being released, and every change to it is a compare-and-swap).
+  void RemoveCachedVhd(size_t i, int attempt = 0) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    azure::BlobProperties props;
+    if (!ReadLedgerBlob(i, &props, [this, i, attempt] { RemoveCachedVhd(i, attempt); })) return;
+    if (props.exists) {
+      Ledger ledger = ReadLedger(props.metadata);
+      if (!ledger.references.empty() || ledger.releasing != cluster_) {
+        return Fail(i, "the image cache's ledger " + s.destination +
+                           " changed while its image was being removed; it is left as it is");
+      }
+      Result<bool> deleted = OnBlob(i, [&](azure::BlobClient& blob) -> Result<bool> {
+        Status st = blob.DeleteBlob(s.destination, props.etag);
+        if (st.code() == StatusCode::kAborted) return false;
+        if (!st.ok()) return st;
+        return true;
+      });
+      if (!deleted.ok()) return Fail(i, deleted.status().message());
+      if (!*deleted) {
+        return RetryLedger(i, attempt, [this, i, attempt] { RemoveCachedVhd(i, attempt + 1); });
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shared_image_removed_ = true;
+    }
+    Event("Normal", "removed the shared image " + s.source + " and its VHD (the last user gone)");
+    Finish(i, "Deleted", "the last user: removed the shared image and its VHD");
+  }
+
+  // A resource of the image cache, on delete: kept (for the image, unless this cluster's release
+  // was the last and removed it).
+  void FinishShared(size_t i) {
+    bool removed;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      removed = shared_image_removed_;
+    }
+    if (removed && nodes_[i].type == plan::type::kImage) {
+      return Finish(i, "Deleted", "with the last reference");
+    }
+    Finish(i, "Kept", "the image cache's, shared");
+  }
+
   const Environment& env_;
   const plan::Plan& plan_;
   const std::string cluster_;
@@ -983,6 +1202,7 @@ class Run {
   std::mutex blob_mu_;
   std::map<std::string, std::unique_ptr<azure::BlobClient>> blobs_;
   std::vector<std::unique_ptr<azure::BlobClient>> retired_blobs_;  // token clients replaced
+  bool shared_image_removed_ = false;  // this delete released the last reference (under mu_)
   Scheduler scheduler_;  // last: its workers stop before the state they use is destroyed
 };
 

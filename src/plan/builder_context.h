@@ -24,6 +24,7 @@ struct WellKnownIds {
   std::string api_backend_pool;
   std::string image;
   std::string vhd_copy_step;
+  std::string image_reference_step;  // with the image cache: the reference the VMs wait for
   std::string control_plane_identity;
   std::string key_vault;
   std::string vault_secrets_step;

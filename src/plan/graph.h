@@ -12,7 +12,10 @@ namespace easel::plan {
 
 using Json = nlohmann::ordered_json;  // keeps keys in the order written: stable output
 
-enum class Ownership { kOwned, kExisting };
+// kShared: the image cache's (docs/storage.md, "The image cache"): created by the first cluster
+// that needs it, marked with the cache's tag rather than a cluster's, never deleted by a cluster's
+// delete (the last reference's release removes the image and its VHD).
+enum class Ownership { kOwned, kExisting, kShared };
 enum class Action { kCreate, kRead };
 
 const char* ToString(Ownership o);
@@ -41,11 +44,14 @@ struct ResourceNode {
   std::vector<std::string> live_owned;
 };
 
-// A data-plane step: copies the base VHD into the cluster's container ("blobCopy"), or writes
-// the cluster's private keys into its Key Vault ("vaultSecrets"; the values never enter the plan).
+// A data-plane step: copies the base VHD into the cluster's container ("blobCopy"), uploads a
+// local one ("blobUpload"), writes the cluster's private keys into its Key Vault ("vaultSecrets";
+// the values never enter the plan), or holds the cluster's reference to the shared image of the
+// image cache ("imageReference": source the image's id, destination the cached VHD's URL, whose
+// metadata is the ledger of references).
 struct DataPlaneStep {
   std::string id;    // blobCopy: the destination blob's URL; vaultSecrets: <vault id>/secrets
-  std::string kind;  // "blobCopy" | "vaultSecrets"
+  std::string kind;  // "blobCopy" | "blobUpload" | "vaultSecrets" | "imageReference"
   std::string name;  // "copy-vhd"
   std::string source;
   std::string destination;

@@ -95,6 +95,8 @@ void AddMachine(BuilderContext& ctx, const MachineGroup& group, const std::strin
        {{"networkInterfaces",
          Json::array({{{"id", nic_id}, {"properties", {{"primary", true}}}}})}}}};
   std::vector<std::string> vm_deps = {ids.resource_group, nic_id, ids.image};
+  // A shared image is used only once this cluster's reference to it is held.
+  if (!ids.image_reference_step.empty()) vm_deps.push_back(ids.image_reference_step);
   if (group.in_api_backend) {
     vm["identity"] = {{"type", "UserAssigned"},
                       {"userAssignedIdentities", {{ids.control_plane_identity, Json::object()}}}};

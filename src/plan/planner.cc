@@ -13,7 +13,17 @@
 
 namespace easel::plan {
 
-const char* ToString(Ownership o) { return o == Ownership::kOwned ? "owned" : "existing"; }
+const char* ToString(Ownership o) {
+  switch (o) {
+    case Ownership::kOwned:
+      return "owned";
+    case Ownership::kShared:
+      return "shared";
+    case Ownership::kExisting:
+      break;
+  }
+  return "existing";
+}
 const char* ToString(Action a) { return a == Action::kCreate ? "create" : "read"; }
 
 const ResourceNode* Plan::Find(const std::string& id) const {

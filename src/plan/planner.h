@@ -26,6 +26,14 @@ struct PlanOptions {
   // then copies with its Entra token and the account easel creates refuses Shared Key. Offline
   // plans assume it (the deployer's usual Storage Blob Data Contributor); live plans read it.
   bool deployer_has_blob_data_role = true;
+  // The image cache, when spec.image.cache is set (cli/image_cache_facts.h finds it). Empty
+  // fields, as in an offline plan, take defaults: the key hashes the source's URL (or the local
+  // file's name), the account is the first candidate, in the cluster's resource group.
+  struct ImageCache {
+    std::string content_key;     // 16 hex characters identifying the source's content
+    std::string account_name;    // the cache account (found, or to be created)
+    std::string resource_group;  // where the cache's account and image are (or will be)
+  } image_cache;
 };
 
 // The spec must have passed validation; the result is then a DAG whose every dependency exists.

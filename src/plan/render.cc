@@ -63,6 +63,12 @@ class TreePrinter {
         if (s.kind == "vaultSecrets") {
           rows->push_back(
               {prefix + branch + "vault secrets " + s.name + ": " + s.source, "owned", "write"});
+        } else if (s.kind == "imageReference") {
+          rows->push_back({prefix + branch + "image reference " + s.name + ": in " + s.destination,
+                           "owned", "write"});
+        } else if (s.kind == "blobUpload") {
+          rows->push_back(
+              {prefix + branch + "blob upload " + s.name + ": " + s.source, "owned", "upload"});
         } else {
           rows->push_back(
               {prefix + branch + "blob copy " + s.name + ": " + s.source, "owned", "copy"});
@@ -163,7 +169,10 @@ Result<Plan> PlanFromJson(const std::string& text) {
       n.type = r.at("type");
       n.api_version = r.at("apiVersion");
       n.name = r.at("name");
-      n.ownership = r.at("ownership") == "owned" ? Ownership::kOwned : Ownership::kExisting;
+      const std::string ownership = r.at("ownership");
+      n.ownership = ownership == "owned"    ? Ownership::kOwned
+                    : ownership == "shared" ? Ownership::kShared
+                                            : Ownership::kExisting;
       n.action = r.at("action") == "create" ? Action::kCreate : Action::kRead;
       n.depends_on = r.at("dependsOn").get<std::vector<std::string>>();
       n.body = r.at("body");

@@ -2,6 +2,7 @@
 // into them, and the managed image made from the copy. The account easel creates is hardened by
 // default (docs/storage.md, "The cluster's storage account"); `access: private` takes it off the
 // public network and reaches it through a private endpoint in the control-plane subnet.
+#include "common/hash.h"
 #include "plan/api_versions.h"
 #include "plan/arm_ids.h"
 #include "plan/builder_context.h"
@@ -20,16 +21,16 @@ std::string BlobEndpoint(const PlanOptions& options, const std::string& account)
   return url;
 }
 
-// The account easel creates, as spec.storage.access asks.
-Json AccountBody(const BuilderContext& ctx) {
-  const spec::StorageAccess access = ctx.spec().storage.access;
+// A storage account easel creates, with `access` (the cluster's, or the cache's: hardened);
+// `start` is its location and tags.
+Json AccountBody(const BuilderContext& ctx, Json start, spec::StorageAccess access) {
   const bool restricted = access != spec::StorageAccess::kUnrestricted;
   // Shared Key stays on when the deployer has no blob data role: the copy then signs with the
   // account key (engine/reconciler.cc, FallBackToAccountKey).
   const bool shared_key = !restricted || !ctx.options().deployer_has_blob_data_role;
   const bool is_private = access == spec::StorageAccess::kPrivate;
   Json body = {{"sku", {{"name", "Standard_LRS"}}}, {"kind", "StorageV2"}};
-  body.update(ctx.TrackedBody());
+  body.update(start);
   body["properties"] = {
       {"accessTier", "Hot"},
       {"minimumTlsVersion", "TLS1_2"},
@@ -49,11 +50,9 @@ Json AccountBody(const BuilderContext& ctx) {
   return body;
 }
 
-std::string AccountSummary(const BuilderContext& ctx) {
-  const spec::StorageSpec& st = ctx.spec().storage;
-  std::string summary = "StorageV2, Standard_LRS, TLS 1.2, " + std::string(ToString(st.access));
-  if (st.access != spec::StorageAccess::kUnrestricted &&
-      ctx.options().deployer_has_blob_data_role) {
+std::string AccountSummary(const BuilderContext& ctx, spec::StorageAccess access) {
+  std::string summary = "StorageV2, Standard_LRS, TLS 1.2, " + std::string(ToString(access));
+  if (access != spec::StorageAccess::kUnrestricted && ctx.options().deployer_has_blob_data_role) {
     summary += ", no Shared Key";
   }
   return summary;
@@ -108,10 +107,105 @@ std::vector<std::string> BuildPrivateBlobEndpoint(BuilderContext& ctx,
   return {pe_id, record_id, link_id};
 }
 
+// The step that puts the source VHD at `blob_url`: a server-side copy of image.vhdUrl, or an
+// upload of image.vhdFile (only its data pages). `container_id` comes first in its dependencies:
+// the engine finds the account through it.
+void AddVhdStep(BuilderContext& ctx, const std::string& blob_url, const std::string& container_id,
+                std::vector<std::string> waits_for) {
+  const spec::ClusterSpec& s = ctx.spec();
+  ctx.ids().vhd_copy_step = blob_url;
+  waits_for.insert(waits_for.begin(), container_id);
+  const bool upload = !s.image.vhd_file.empty();
+  ctx.AddStep(DataPlaneStep{
+      blob_url, upload ? "blobUpload" : "blobCopy", upload ? "upload-vhd" : "copy-vhd",
+      upload ? s.image.vhd_file : s.image.vhd_url, blob_url, std::move(waits_for), container_id});
+}
+
+// The managed image made from the VHD at `blob_url`; `start` is its location and tags.
+ResourceNode& AddImage(BuilderContext& ctx, const std::string& id, const std::string& name,
+                       Json start, const std::string& blob_url) {
+  WellKnownIds& ids = ctx.ids();
+  ids.image = id;
+  Json image = std::move(start);
+  image["properties"] = {{"storageProfile",
+                          {{"osDisk",
+                            {{"osType", "Linux"},
+                             {"osState", "Generalized"},
+                             {"blobUri", blob_url},
+                             {"caching", "ReadWrite"},
+                             {"storageAccountType", "Standard_LRS"}}}}}};
+  return ctx.AddOwned(id, type::kImage, api::kCompute, name, std::move(image),
+                      {ids.resource_group, blob_url}, ids.resource_group,
+                      "Linux, generalized, from " + blob_url.substr(blob_url.rfind('/') + 1));
+}
+
+// The content key of an offline plan, which cannot read the source: its URL (or file name).
+std::string OfflineContentKey(const spec::ClusterSpec& s) {
+  const std::string source =
+      s.image.vhd_file.empty() ? "url:" + s.image.vhd_url : "file:" + spec::VhdBlobName(s);
+  return Sha256Hex(source).substr(0, 16);
+}
+
+// spec.image.cache: the cache's account, container, VHD and image, shared by every cluster of the
+// subscription and region whose source has this content, and this cluster's reference to the
+// image, which its VMs wait for. The first cluster that needs them creates them; a cluster's
+// delete only releases its reference (the last release removes the image and its VHD).
+void BuildImageCache(BuilderContext& ctx) {
+  const spec::ClusterSpec& s = ctx.spec();
+  WellKnownIds& ids = ctx.ids();
+  const PlanOptions::ImageCache& cache = ctx.options().image_cache;
+  const std::string key = cache.content_key.empty() ? OfflineContentKey(s) : cache.content_key;
+  const std::string account = cache.account_name.empty() ? spec::ImageCacheAccountCandidate(
+                                                               s.subscription_id, s.location, 0)
+                                                         : cache.account_name;
+  const std::string group = cache.resource_group.empty() ? s.resource_group : cache.resource_group;
+  const Json shared_start = {{"location", s.location},
+                             {"tags", {{spec::kImageCacheTag, s.location}}}};
+
+  const std::string account_id =
+      ResourceId(s.subscription_id, group, type::kStorageAccount, account);
+  ResourceNode& account_node =
+      ctx.AddOwned(account_id, type::kStorageAccount, api::kStorage, account,
+                   AccountBody(ctx, shared_start, spec::StorageAccess::kHardened),
+                   {ids.resource_group}, ids.resource_group,
+                   "the image cache of " + s.location + ", in " + group + "; " +
+                       AccountSummary(ctx, spec::StorageAccess::kHardened));
+  account_node.ownership = Ownership::kShared;
+  account_node.create_only = {"/properties/encryption"};
+
+  const std::string container_id = ChildId(ChildId(account_id, "blobServices", "default"),
+                                           "containers", spec::kImageCacheContainer);
+  Json container = {
+      {"properties",
+       {{"publicAccess", "None"}, {"metadata", {{spec::kImageCacheTag, s.location}}}}}};
+  ctx.AddOwned(container_id, type::kBlobContainer, api::kStorage, spec::kImageCacheContainer,
+               std::move(container), {account_id}, account_id, "private")
+      .ownership = Ownership::kShared;
+
+  const std::string blob_url = BlobEndpoint(ctx.options(), account) + spec::kImageCacheContainer +
+                               "/" + spec::CachedVhdBlobName(key);
+  AddVhdStep(ctx, blob_url, container_id, {});
+  const std::string image_id =
+      ResourceId(s.subscription_id, group, type::kImage, spec::CachedImageName(key));
+  AddImage(ctx, image_id, spec::CachedImageName(key),
+           {{"location", s.location}, {"tags", {{spec::kImageCacheTag, key}}}}, blob_url)
+      .ownership = Ownership::kShared;
+
+  ids.image_reference_step = image_id + "#" + spec::ImageReferenceKey(s);
+  ctx.AddStep(DataPlaneStep{ids.image_reference_step,
+                            "imageReference",
+                            "image-reference",
+                            image_id,
+                            blob_url,
+                            {container_id, image_id},
+                            image_id});
+}
+
 }  // namespace
 
 void BuildStorageAndImage(BuilderContext& ctx) {
   const spec::ClusterSpec& s = ctx.spec();
+  if (s.image.cache) return BuildImageCache(ctx);
   WellKnownIds& ids = ctx.ids();
   const std::string account = ctx.options().storage_account_name.empty()
                                   ? spec::StorageAccountName(s)
@@ -126,8 +220,9 @@ void BuildStorageAndImage(BuilderContext& ctx) {
   } else {
     account_id = ctx.IdInGroup(type::kStorageAccount, account);
     ResourceNode& node =
-        ctx.AddOwned(account_id, type::kStorageAccount, api::kStorage, account, AccountBody(ctx),
-                     {ids.resource_group}, ids.resource_group, AccountSummary(ctx));
+        ctx.AddOwned(account_id, type::kStorageAccount, api::kStorage, account,
+                     AccountBody(ctx, ctx.TrackedBody(), s.storage.access), {ids.resource_group},
+                     ids.resource_group, AccountSummary(ctx, s.storage.access));
     node.create_only = {"/properties/encryption"};
     if (s.storage.access == spec::StorageAccess::kPrivate) {
       copy_waits_for = BuildPrivateBlobEndpoint(ctx, account_id, account);
@@ -151,28 +246,9 @@ void BuildStorageAndImage(BuilderContext& ctx) {
 
   const std::string blob_url =
       BlobEndpoint(ctx.options(), account) + container + "/" + spec::VhdBlobName(s);
-  ids.vhd_copy_step = blob_url;
-  // The container comes first: the engine finds the account through it.
-  copy_waits_for.insert(copy_waits_for.begin(), container_id);
-  // A local VHD is uploaded (only its data pages) rather than copied server side.
-  const bool upload = !s.image.vhd_file.empty();
-  ctx.AddStep(DataPlaneStep{blob_url, upload ? "blobUpload" : "blobCopy",
-                            upload ? "upload-vhd" : "copy-vhd",
-                            upload ? s.image.vhd_file : s.image.vhd_url, blob_url,
-                            std::move(copy_waits_for), container_id});
-
-  ids.image = ctx.IdInGroup(type::kImage, spec::ImageName(s));
-  Json image = ctx.TrackedBody();
-  image["properties"] = {{"storageProfile",
-                          {{"osDisk",
-                            {{"osType", "Linux"},
-                             {"osState", "Generalized"},
-                             {"blobUri", blob_url},
-                             {"caching", "ReadWrite"},
-                             {"storageAccountType", "Standard_LRS"}}}}}};
-  ctx.AddOwned(ids.image, type::kImage, api::kCompute, spec::ImageName(s), std::move(image),
-               {ids.resource_group, blob_url}, ids.resource_group,
-               "Linux, generalized, from " + spec::VhdBlobName(s));
+  AddVhdStep(ctx, blob_url, container_id, std::move(copy_waits_for));
+  AddImage(ctx, ctx.IdInGroup(type::kImage, spec::ImageName(s)), spec::ImageName(s),
+           ctx.TrackedBody(), blob_url);
 }
 
 }  // namespace easel::plan

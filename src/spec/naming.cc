@@ -66,6 +66,17 @@ std::string StorageAccountCandidate(const ClusterSpec& s, int k) {
   if (k == 0) return "easel" + ClusterHash(s).substr(0, 19);
   return "easel" + Sha256Hex(ClusterHash(s) + "#" + std::to_string(k)).substr(0, 19);
 }
+std::string ImageCacheAccountCandidate(const std::string& subscription, const std::string& region,
+                                       int k) {
+  std::string seed = ToLower(subscription) + "/" + ToLower(region);
+  if (k > 0) seed += "#" + std::to_string(k);
+  return "easelimg" + Sha256Hex(seed).substr(0, 16);
+}
+std::string CachedVhdBlobName(const std::string& content_key) { return content_key + ".vhd"; }
+std::string CachedImageName(const std::string& content_key) { return "easel-image-" + content_key; }
+std::string ImageReferenceKey(const ClusterSpec& s) {
+  return kImageReferencePrefix + ClusterHash(s).substr(0, 16);
+}
 std::string ContainerName(const ClusterSpec& s) {
   return s.storage.auto_container ? s.name + "-vhds" : s.storage.container_name;
 }

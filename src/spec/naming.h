@@ -41,6 +41,24 @@ std::string ContainerName(const ClusterSpec& s);
 std::string VhdBlobName(const ClusterSpec& s);
 // <name>-image-<8 hex of the VHD URL>: a new VHD gets a new image.
 std::string ImageName(const ClusterSpec& s);
+// The image cache (docs/storage.md, "The image cache"): one storage account per subscription and
+// region, a container in it, and per source content a VHD blob and a managed image.
+// The tag that marks the cache's resources (the account's value is its region, the image's its
+// content key); the container's metadata carries it too.
+inline constexpr const char* kImageCacheTag = "easel_image_cache";
+// "easelimg" + 16 hex characters of SHA-256(subscription/region[#k]): 24 characters. Candidate 0
+// first; k > 0 when the name is taken elsewhere in Azure.
+std::string ImageCacheAccountCandidate(const std::string& subscription, const std::string& region,
+                                       int k);
+inline constexpr const char* kImageCacheContainer = "easel-image-cache";
+std::string CachedVhdBlobName(const std::string& content_key);  // <key>.vhd
+std::string CachedImageName(const std::string& content_key);    // easel-image-<key>
+// The metadata name of a cluster's reference in the cached VHD's ledger: "easelref_" + 16 hex
+// characters of SHA-256(subscription/group/name) (metadata names are C# identifiers).
+inline constexpr const char* kImageReferencePrefix = "easelref_";
+std::string ImageReferenceKey(const ClusterSpec& s);
+// The ledger's mark of a release in progress: its value names the releasing cluster.
+inline constexpr const char* kImageReleasingKey = "easelreleasing";
 // The user-assigned identity the control-plane VMs carry (reads the vault, runs the cloud
 // controller manager).
 std::string ControlPlaneIdentityName(const ClusterSpec& s);

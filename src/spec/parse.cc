@@ -105,7 +105,8 @@ class SpecParser {
       s.ReportMissing("image");
       return;
     }
-    MapReader image(s.Get("image"), "spec.image", d_, {"vhdUrl", "vhdFile"});
+    MapReader image(s.Get("image"), "spec.image", d_, {"vhdUrl", "vhdFile", "cache"});
+    if (auto v = image.Boolean("cache")) spec_.image.cache = *v;
     const bool url = image.Has("vhdUrl"), file = image.Has("vhdFile");
     if (url && file) {
       d_->Add("spec.image.vhdFile", "give either vhdUrl or vhdFile, not both");

@@ -95,6 +95,9 @@ struct StorageSpec {
 struct ImageSpec {
   std::string vhd_url;   // a blob easel copies server side, or
   std::string vhd_file;  // a local fixed VHD easel uploads (absolute, resolved from the spec's dir)
+  // Share one copied VHD and managed image with every cluster of the subscription and region
+  // whose source has the same content (docs/storage.md, "The image cache").
+  bool cache = false;
 };
 
 struct ControlPlaneSpec {

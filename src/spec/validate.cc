@@ -277,6 +277,16 @@ class Validator {
   }
 
   void CheckImage() {
+    // The cached VHD lives in easel's cache account, on its public endpoint.
+    if (s_.image.cache && s_.storage.custom_account) {
+      d_->Add("spec.image.cache",
+              "cannot be used with a custom storage account (the cache keeps the VHD in easel's "
+              "own cache account); remove storage.account or set image.cache: false");
+    } else if (s_.image.cache && s_.storage.access == StorageAccess::kPrivate) {
+      d_->Add("spec.image.cache",
+              "cannot be used with storage.access: private (the cache account is reached on its "
+              "public endpoint); set image.cache: false");
+    }
     if (!s_.image.vhd_file.empty() && !EndsWith(ToLower(s_.image.vhd_file), ".vhd")) {
       d_->Add("spec.image.vhdFile",
               "must name a .vhd file (Azure images are made from fixed-size VHDs; `easel image "
