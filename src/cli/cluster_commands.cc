@@ -336,7 +336,7 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   if (outcome.ok && previous) {
     // Owned resources the new plan no longer has (a pool scaled down, a NAT gateway dropped).
     plan::Plan removed = plan::Removed(*previous, plan);
-    if (!removed.resources.empty()) {
+    if (!removed.resources.empty() || !removed.steps.empty()) {
       engine::Outcome gone = engine::Delete(env, name, removed, options);
       outcome.writes += gone.writes;
       if (!gone.ok) {

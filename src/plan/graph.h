@@ -73,7 +73,8 @@ struct Plan {
 };
 
 // The owned resources of `before` that `after` no longer has, with their dependencies among
-// themselves (so they can be deleted in order). Ids compare case-insensitively.
+// themselves (so they can be deleted in order), and the references to shared images it no longer
+// holds (imageReference steps: deleting one releases it). Ids compare case-insensitively.
 Plan Removed(const Plan& before, const Plan& after);
 
 }  // namespace easel::plan

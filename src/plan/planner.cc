@@ -107,6 +107,18 @@ Plan Removed(const Plan& before, const Plan& after) {
       gone.insert(r.id);
     }
   }
+  // A reference to a shared image the cluster no longer uses (a new image source, or the cache
+  // turned off) is released, after the removed VMs that booted from it are gone.
+  std::set<std::string> kept_steps;
+  for (const DataPlaneStep& s : after.steps) kept_steps.insert(ToLower(s.id));
+  for (const DataPlaneStep& s : before.steps) {
+    if (s.kind == "imageReference" && !kept_steps.count(ToLower(s.id))) {
+      removed.steps.push_back(s);
+      gone.insert(s.id);
+    }
+  }
+  // (A step keeps its dependencies: the engine finds its account through the first, and ignores
+  // those the plan does not hold.)
   for (ResourceNode& r : removed.resources) {
     std::vector<std::string> deps;
     for (const std::string& d : r.depends_on) {

@@ -64,14 +64,19 @@ class TreePrinter {
           rows->push_back(
               {prefix + branch + "vault secrets " + s.name + ": " + s.source, "owned", "write"});
         } else if (s.kind == "imageReference") {
-          rows->push_back({prefix + branch + "image reference " + s.name + ": in " + s.destination,
+          rows->push_back({prefix + branch + "image reference " + s.name +
+                               ": this cluster's, in the metadata of " +
+                               s.destination.substr(s.destination.rfind('/') + 1),
                            "owned", "write"});
-        } else if (s.kind == "blobUpload") {
-          rows->push_back(
-              {prefix + branch + "blob upload " + s.name + ": " + s.source, "owned", "upload"});
         } else {
-          rows->push_back(
-              {prefix + branch + "blob copy " + s.name + ": " + s.source, "owned", "copy"});
+          // The VHD of the image cache is the cache's, like the container it goes into.
+          const ResourceNode* parent = plan_.Find(s.display_parent);
+          const char* ownership =
+              parent && parent->ownership == Ownership::kShared ? "shared" : "owned";
+          const bool upload = s.kind == "blobUpload";
+          rows->push_back({prefix + branch + (upload ? "blob upload " : "blob copy ") + s.name +
+                               ": " + s.source,
+                           ownership, upload ? "upload" : "copy"});
         }
         id = s.id;
       } else {

@@ -94,6 +94,10 @@ class SpecGenerator {
                 {"metadata", {{"name", ClusterName()}}},
                 {"spec", s}};
     if (Int(0, 1)) doc["metadata"]["tags"] = {{"team", Word(1, 10)}, {"cost-center", "4711"}};
+    // The image cache, which a custom account excludes.
+    if (!s.contains("storage") || !s["storage"].contains("account")) {
+      if (Int(0, 3) == 0) doc["spec"]["image"]["cache"] = true;
+    }
     return doc;
   }
 
@@ -216,7 +220,14 @@ void CheckPlan(const spec::ClusterSpec& s, const plan::Plan& p) {
       continue;
     }
     EXPECT_EQ(AzureNameProblem(KindOfType(r.type), r.name), "") << r.type << " " << r.name;
-    if (r.body.contains("tags")) {
+    if (r.ownership == plan::Ownership::kShared) {
+      // The image cache's: marked as the cache's, never as this cluster's.
+      EXPECT_TRUE(s.image.cache) << r.id;
+      const json& mark =
+          r.body.contains("tags") ? r.body["tags"] : r.body["properties"]["metadata"];
+      EXPECT_TRUE(mark.contains(spec::kImageCacheTag)) << r.id;
+      EXPECT_FALSE(mark.contains(owner_tag)) << r.id;
+    } else if (r.body.contains("tags")) {
       EXPECT_EQ(r.body["tags"].value(owner_tag, ""), "owned") << r.id;
     } else if (r.type == plan::type::kBlobContainer || r.type == plan::type::kPrivateDnsARecord) {
       EXPECT_EQ(r.body["properties"]["metadata"].value(owner_tag, ""), "owned") << r.id;
@@ -246,6 +257,25 @@ void CheckPlan(const spec::ClusterSpec& s, const plan::Plan& p) {
   for (const auto& pool : s.worker_pools) nodes += static_cast<size_t>(pool.count);
   EXPECT_EQ(nics, nodes);
   EXPECT_EQ(vms, nodes);
+  // With the image cache, no storage of the cluster's own, and every VM waits for the cluster's
+  // reference to the shared image it boots from.
+  if (s.image.cache) {
+    std::string reference;
+    for (const auto& step : p.steps) {
+      if (step.kind == "imageReference") reference = step.id;
+    }
+    ASSERT_FALSE(reference.empty());
+    for (const auto& r : p.resources) {
+      if (r.type == plan::type::kStorageAccount || r.type == plan::type::kImage) {
+        EXPECT_EQ(r.ownership, plan::Ownership::kShared) << r.id;
+      }
+      if (r.type == plan::type::kVirtualMachine) {
+        EXPECT_NE(std::find(r.depends_on.begin(), r.depends_on.end(), reference),
+                  r.depends_on.end())
+            << r.id;
+      }
+    }
+  }
   // Zone balance: within each group, over all of its zones, counts differ by at most one.
   auto check_balance = [&](const std::string& group, const std::vector<std::string>& zones,
                            int count) {
@@ -284,6 +314,27 @@ TEST(PlanProperties, HoldOverManyRandomValidSpecs) {
     CheckPlan(s, p);
     if (HasFatalFailure()) return;
   }
+}
+
+// A cluster that stops using a shared image (the cache turned off, or another source) releases
+// its reference: Removed carries the old reference step, and nothing of the cache itself.
+TEST(PlanProperties, RemovedReleasesAReferenceNoLongerHeld) {
+  SpecGenerator generator(99);
+  json doc = generator.Next();
+  doc["spec"].erase("storage");
+  doc["spec"]["image"]["cache"] = true;
+  spec::Diagnostics d;
+  spec::ClusterSpec cached = spec::ParseClusterSpec(doc.dump(), {}, &d);
+  ASSERT_TRUE(d.empty());
+  doc["spec"]["image"]["cache"] = false;
+  spec::ClusterSpec own = spec::ParseClusterSpec(doc.dump(), {}, &d);
+  plan::Plan before = plan::BuildPlan(cached), after = plan::BuildPlan(own);
+  plan::Plan removed = plan::Removed(before, after);
+  ASSERT_EQ(removed.steps.size(), 1u);
+  EXPECT_EQ(removed.steps[0].kind, "imageReference");
+  for (const auto& r : removed.resources) EXPECT_NE(r.ownership, plan::Ownership::kShared) << r.id;
+  // The same cache, kept: nothing to release.
+  EXPECT_TRUE(plan::Removed(before, before).steps.empty());
 }
 
 TEST(PlanProperties, StorageAccountNamesAreStableAndDistinct) {
