@@ -1170,7 +1170,7 @@ HttpResponse Arm::Put(const HttpRequest& req, const Target& t, const LroFault& l
     }
     doc["properties"].erase(prop);
   }
-  if (spec.type != kRgType) doc["etag"] = NewEtag();
+  if (spec.type != kRgType && spec.has_etag) doc["etag"] = NewEtag();
   FillSubresourceIds(doc["properties"], t.id, spec.type,
                      spec.network ? doc.value("etag", "") : std::string());
   double now = NowSeconds();

@@ -92,6 +92,9 @@ struct TypeSpec {
   double delete_seconds = 1;
   bool location_required = true;
   bool strict = false;          // unknown top-level properties -> 400 InvalidRequestContent
+  // Azure answers an `etag` for the type (none for Microsoft.Compute/images, whose model has
+  // none): without one, no If-Match value can match (412).
+  bool has_etag = true;
   bool network = false;         // conflicts answer 429 RetryableErrorDueToAnotherOperation
   bool listed_in_group = true;  // appears in /resources lists (top-level types)
   bool transient = false;       // a PUT that acts on its parent (vault accessPolicies): not stored

@@ -362,6 +362,7 @@ void RegisterComputeTypes(TypeRegistry& r) {
 
   TypeSpec image = ComputeSpec("Microsoft.Compute/images", 20, 5);
   image.validate = ValidateImage;
+  image.has_etag = false;  // the Image model has no etag (REST specification, @azure/arm-compute)
   r.Add(image);
 
   TypeSpec vmss = ComputeSpec("Microsoft.Compute/virtualMachineScaleSets", 120, 90);

@@ -202,6 +202,10 @@ Result<std::string> BlobClient::StartCopy(const std::string& source_url,
   req.headers["x-ms-copy-source"] = source_url;
   Result<HttpResponse> r = Send(req);
   if (!r.ok()) return r.status();
+  if (r->status == 409 && r->Header("x-ms-error-code") == "PendingCopyOperation") {
+    return Status::Aborted("copying " + source_url + " to " + destination_url +
+                           ": another copy into it is pending (HTTP 409 PendingCopyOperation)");
+  }
   if (r->status != 202 && r->status != 201) {
     return BlobError(*r, "copying " + source_url + " to " + destination_url);
   }

@@ -72,7 +72,8 @@ class BlobClient {
   // (a wrong key or SAS), kNotFound for a missing container or blob, kInvalidArgument for 400
   // Md5Mismatch. URLs are given without a SAS: the client adds it.
 
-  // Starts copying `source_url` to `destination_url` (202 Accepted). Returns the copy id.
+  // Starts copying `source_url` to `destination_url` (202 Accepted). Returns the copy id;
+  // kAborted when another copy into the destination is pending (409 PendingCopyOperation).
   Result<std::string> StartCopy(const std::string& source_url, const std::string& destination_url);
   // The destination blob's copy state (HEAD).
   Result<BlobCopyState> CopyState(const std::string& destination_url);

@@ -743,6 +743,11 @@ class Run {
       return PurgeOwnDeletedVault(i, azure::Describe(*put));
     }
     if (put->status != 200 && put->status != 201 && put->status != 202) {
+      if (put->status == 409 && r.ownership == plan::Ownership::kShared) {
+        return Fail(i, azure::Describe(*put) +
+                           " (another cluster may be creating the image cache at this moment, in "
+                           "another resource group: run apply again to use it)");
+      }
       return Fail(i, azure::Describe(*put));
     }
     Event("Normal", (verb == "Creating" ? "creating " : "updating ") + TypeLabelOf(i) + " " +
@@ -962,6 +967,12 @@ class Run {
     Record(i, "Copying");
     Result<std::string> started =
         OnBlob(i, [&](azure::BlobClient& blob) { return blob.StartCopy(source, s.destination); });
+    if (!started.ok() && started.status().code() == StatusCode::kAborted) {
+      // Another apply started the same copy a moment ago (two clusters of the image cache, say):
+      // follow it instead.
+      Report(i, "Copying", "following the copy already pending");
+      return PollCopy(i);
+    }
     if (!started.ok()) {
       if (RetryBlobLater(i, started.status(), [this, i] { ReconcileCopy(i); })) return;
       return Fail(i, started.status().message());
