@@ -38,7 +38,7 @@ namespace {
 
 constexpr uint64_t kVhdSize = 30ull << 30;
 constexpr uint64_t kExtent = 4ull << 20;
-constexpr int kExtents = 512;  // 2 GiB of data
+constexpr int kExtents = 512;                                                  // 2 GiB of data
 constexpr const char* kSubscription = "00000000-0000-0000-0000-000000000000";  // the quickstart's
 constexpr const char* kSourceAccount = "benchvhds";
 constexpr const char* kSourceUrl = "https://benchvhds.blob.core.windows.net/base/node-30g.vhd";
@@ -84,9 +84,9 @@ Status SeedSource(cli::Session& ss) {
                                     {"properties", {{"allowBlobPublicAccess", true}}}});
       !s.ok())
     return s;
-  if (Status s = azure::PutAndWait(*ss.arm, account + "/blobServices/default/containers/base",
-                                   plan::api::kStorage,
-                                   {{"properties", {{"publicAccess", "Blob"}}}});
+  if (Status s =
+          azure::PutAndWait(*ss.arm, account + "/blobServices/default/containers/base",
+                            plan::api::kStorage, {{"properties", {{"publicAccess", "Blob"}}}});
       !s.ok())
     return s;
   Result<std::string> key = azure::ListFirstKey(*ss.arm, account, plan::api::kStorage);
@@ -104,15 +104,14 @@ Status SeedSource(cli::Session& ss) {
 // The quickstart as cluster `name` in group `group`, from the base VHD, with or without the cache.
 std::string WriteSpec(cli::Session& ss, const std::string& home, const std::string& name,
                       const std::string& group, bool cache) {
-  (void)azure::PutAndWait(*ss.arm,
-                          "/subscriptions/" + std::string(kSubscription) + "/resourceGroups/" +
-                              group,
-                          "2024-11-01", {{"location", "eastus"}});
+  (void)azure::PutAndWait(
+      *ss.arm, "/subscriptions/" + std::string(kSubscription) + "/resourceGroups/" + group,
+      "2024-11-01", {{"location", "eastus"}});
   std::ifstream in(std::string(EASEL_SOURCE_DIR) + "/examples/quickstart.yaml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  text = ReplaceAll(
-      text, "https://easelimages.blob.core.windows.net/images/ubuntu-2404-kube-1.36.2.vhd",
-      std::string(kSourceUrl) + (cache ? "\n    cache: true" : ""));
+  text = ReplaceAll(text,
+                    "https://easelimages.blob.core.windows.net/images/ubuntu-2404-kube-1.36.2.vhd",
+                    std::string(kSourceUrl) + (cache ? "\n    cache: true" : ""));
   text = ReplaceAll(text, "name: demo\n", "name: " + name + "\n");
   text = ReplaceAll(text, "resourceGroup: demo-rg", "resourceGroup: " + group);
   std::string path = home + "/" + name + ".yaml";

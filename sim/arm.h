@@ -91,7 +91,7 @@ struct TypeSpec {
   double put_seconds = 1;  // latency model, before --time-scale
   double delete_seconds = 1;
   bool location_required = true;
-  bool strict = false;          // unknown top-level properties -> 400 InvalidRequestContent
+  bool strict = false;  // unknown top-level properties -> 400 InvalidRequestContent
   // Azure answers an `etag` for the type (none for Microsoft.Compute/images, whose model has
   // none): without one, no If-Match value can match (412).
   bool has_etag = true;

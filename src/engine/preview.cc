@@ -6,6 +6,7 @@
 #include "common/strings.h"
 #include "engine/diff.h"
 #include "engine/field_ownership.h"
+#include "engine/ownership_mark.h"
 
 namespace easel::engine {
 
@@ -36,26 +37,17 @@ Result<std::vector<PreviewItem>> Preview(const Environment& env, const std::stri
     } else if (!exists) {
       item.action = "create";
     } else {
-      // The answer is untrusted: any member may be of any JSON type.
-      auto marked = [&](const nlohmann::json& map) {
-        if (!map.is_object()) return false;
-        auto it = map.find(owner_key);
-        return it != map.end() && it->is_string() && it->get<std::string>() == "owned";
-      };
       const nlohmann::json& body = got->body;
-      const nlohmann::json* props =
-          body.is_object() && body.contains("properties") ? &body["properties"] : nullptr;
+      const bool shared = r.ownership == plan::Ownership::kShared;
       bool owned =
-          r.type == "Microsoft.Network/virtualNetworks/subnets" ||
-          (body.is_object() && body.contains("tags") ? marked(body["tags"]) : marked(body)) ||
-          (props && props->is_object() && props->contains("metadata") &&
-           marked((*props)["metadata"]));
+          r.type == "Microsoft.Network/virtualNetworks/subnets" || MarkedFor(r, body, owner_key);
       std::vector<Difference> kept;
       std::string difference =
           DifferenceBeyond(ComparableBody(r, nlohmann::json::parse(r.body.dump())), got->body,
                            kept_by_azure[ToLower(r.id)], &kept);
       item.action = !owned ? "conflict" : difference.empty() ? "unchanged" : "update";
-      item.detail = !owned                                ? "exists and is not owned by " + cluster
+      item.detail = !owned ? (shared ? "exists and is not the image cache's"
+                                     : "exists and is not owned by " + cluster)
                     : difference.empty() && !kept.empty() ? KeptMessage(kept)
                                                           : difference;
     }

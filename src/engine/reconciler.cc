@@ -16,6 +16,7 @@
 #include "engine/field_ownership.h"
 #include "engine/image_ledger.h"
 #include "engine/late_bound.h"
+#include "engine/ownership_mark.h"
 #include "engine/scheduler.h"
 #include "engine/vhd_upload_step.h"
 #include "plan/api_versions.h"
@@ -84,39 +85,9 @@ std::string ParentOf(const std::string& id, const std::string& segment) {
 }
 std::string ParentOfExtension(const std::string& id) { return ParentOf(id, "extensions"); }
 
-// Whether the resource carries the mark key=value (a tag, or a metadata entry for the types Azure
-// does not tag).
-bool MarkedWith(const Json& resource, const std::string& key, const std::string& value) {
-  auto marked_in = [&](const Json& map) {
-    if (!map.is_object()) return false;
-    for (const auto& [k, v] : map.items()) {
-      if (ToLower(k) == ToLower(key) && v.is_string() && v.get<std::string>() == value) {
-        return true;
-      }
-    }
-    return false;
-  };
-  if (resource.is_object() && resource.contains("tags") && marked_in(resource["tags"])) {
-    return true;
-  }
-  return resource.is_object() && resource.contains("properties") &&
-         resource["properties"].is_object() && resource["properties"].contains("metadata") &&
-         marked_in(resource["properties"]["metadata"]);
-}
-
 // Whether the live resource carries this cluster's ownership mark.
 bool MarkedOwned(const Json& live, const std::string& key) {
   return MarkedWith(live, key, spec::kOwnedTagValue);
-}
-
-// The image cache's mark a shared node's body carries (its tag, or its container's metadata).
-std::string SharedMarkOf(const plan::ResourceNode& r) {
-  Json::json_pointer tag("/tags/" + std::string(spec::kImageCacheTag));
-  Json::json_pointer meta("/properties/metadata/" + std::string(spec::kImageCacheTag));
-  Json body = Json::parse(r.body.dump());
-  if (body.contains(tag) && body[tag].is_string()) return body[tag].get<std::string>();
-  if (body.contains(meta) && body[meta].is_string()) return body[meta].get<std::string>();
-  return "";
 }
 
 // Attempts at a compare-and-swap of the image cache's ledger before giving up (each loses only
@@ -906,10 +877,7 @@ class Run {
     const plan::ResourceNode* image = ImageFedBy(i);
     if (!image) return false;
     Result<azure::ArmResponse> got = env_.arm->Call("GET", image->id, image->api_version);
-    const bool marked =
-        got.ok() && (image->ownership == plan::Ownership::kShared
-                         ? MarkedWith(got->body, spec::kImageCacheTag, SharedMarkOf(*image))
-                         : MarkedOwned(got->body, owner_key_));
+    const bool marked = got.ok() && MarkedFor(*image, got->body, owner_key_);
     return got.ok() && got->status == 200 && marked && got->body["properties"].is_object() &&
            got->body["properties"].contains("provisioningState") &&
            got->body["properties"]["provisioningState"].is_string() &&

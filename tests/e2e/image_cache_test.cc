@@ -29,8 +29,8 @@ constexpr const char* kGroupApi = "2024-11-01";
 
 class ImageCache : public SharedLocalAzureTest {
  public:
-  // On azsim's latency model (at 1/50 of Azure's times: VMs 1.8 s, accounts and images 0.4 s): clusters
-  // running at once interleave as they would on Azure.
+  // On azsim's latency model (at 1/50 of Azure's times: VMs 1.8 s, accounts and images 0.4 s):
+  // clusters running at once interleave as they would on Azure.
   static void SetUpTestSuite() { azure_ = new LocalAzure(0.02); }
 
  protected:
@@ -144,6 +144,14 @@ TEST_F(ImageCache, ASecondClusterReusesTheImageAndTheLastDeleteRemovesIt) {
   EXPECT_EQ(ImagesOfVms("cache-a-rg"), std::set<std::string>{image_id});
   EXPECT_EQ(ImagesOfVms("cache-b-rg"), std::set<std::string>{image_id});
   EXPECT_EQ(References(CachedVhd(images[0])), (std::vector<std::string>{"cache-a", "cache-b"}));
+
+  // Neither the drift check nor a live plan sees anything to do about the shared resources.
+  CommandResult check = azure_->Easel("check cache-b");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  CommandResult live = azure_->Easel("plan -f '" + b + "'");
+  EXPECT_EQ(live.exit_code, 0) << live.output;
+  EXPECT_EQ(live.output.find("easel-image-cache  (private)  shared     create"), std::string::npos)
+      << live.output;
 
   // Applying again changes nothing: the reference is held already.
   since = LastSeq(*azure_);
