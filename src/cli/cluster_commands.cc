@@ -169,6 +169,20 @@ struct PlannedCluster {
   std::optional<plan::Plan> previous;          // its plan, unless it was deleted
   int planning_writes = 0;                     // ARM writes planning sent (a name check)
 };
+// Prints why planning cannot go on, if it cannot: the cloud could not be asked (`failure`, exit
+// code 1) or the spec asks for what the cloud refuses (`problems`, one per line, exit code 2).
+bool Refused(const Status& failure, const spec::Diagnostics& problems, int* exit_code) {
+  if (!failure.ok()) {
+    std::cerr << "easel: " << failure.message() << "\n";
+    *exit_code = kExitFailure;
+    return true;
+  }
+  if (problems.empty()) return false;
+  for (const std::string& line : problems.Lines()) std::cerr << line << "\n";
+  *exit_code = kExitInvalid;
+  return true;
+}
+
 std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std::string& file,
                                           int* exit_code) {
   spec::Catalog loaded;
@@ -227,16 +241,7 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
         problems.empty()
             ? ReadStorageFacts(*out.session->arm, out.spec.iaas, out.previous, &problems)
             : Result<StorageFacts>(StorageFacts{});
-    if (!facts.ok()) {
-      std::cerr << "easel: " << facts.status().message() << "\n";
-      *exit_code = kExitFailure;
-      return std::nullopt;
-    }
-    if (!problems.empty()) {
-      for (const std::string& line : problems.Lines()) std::cerr << line << "\n";
-      *exit_code = kExitInvalid;
-      return std::nullopt;
-    }
+    if (Refused(facts.status(), problems, exit_code)) return std::nullopt;
     plan_options.storage_account_name = facts->account_name;
     plan_options.deployer_has_blob_data_role = facts->deployer_has_blob_data_role;
     out.planning_writes = facts->arm_writes;
@@ -244,16 +249,7 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
       Result<ImageCacheFacts> cache =
           ReadImageCacheFacts(*out.session->arm, *out.session->http, out.session->context.cloud,
                               out.spec.iaas, &problems);
-      if (!cache.ok()) {
-        std::cerr << "easel: " << cache.status().message() << "\n";
-        *exit_code = kExitFailure;
-        return std::nullopt;
-      }
-      if (!problems.empty()) {
-        for (const std::string& line : problems.Lines()) std::cerr << line << "\n";
-        *exit_code = kExitInvalid;
-        return std::nullopt;
-      }
+      if (Refused(cache.status(), problems, exit_code)) return std::nullopt;
       plan_options.image_cache = cache->cache;
       out.planning_writes += cache->arm_writes;
     }

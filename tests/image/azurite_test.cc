@@ -244,6 +244,49 @@ TEST_F(AzuriteTest, CopyBlobAndItsState) {
   EXPECT_EQ(*read, std::string(4096, 'v'));
 }
 
+// The image cache's ledger (engine/image_ledger.h) rests on two conditional calls: Set Blob
+// Metadata and Delete Blob with If-Match. Of two writers that read the same ETag, exactly one
+// wins; the other is told (kAborted) and must read again.
+TEST_F(AzuriteTest, ConditionalMetadataAndDeleteAreACompareAndSwap) {
+  HttpClient http{HttpClientOptions{}};
+  azure::BlobClient blob(&http, kAccount, kKey);
+  const std::string container = azurite_->Base() + "/ledger";
+  ASSERT_TRUE(blob.CreateContainer(container).ok());
+  const std::string url = container + "/cached.vhd";
+  ASSERT_TRUE(blob.CreatePageBlob(url, kMiB, {{"easelupload", "done"}}).ok());
+  Result<azure::BlobProperties> read = blob.GetProperties(url);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_FALSE(read->etag.empty());
+  const std::string seen = read->etag;
+
+  // Two clusters read the same ledger; the first write wins, the second is refused.
+  Status first = blob.SetMetadata(url, {{"easelupload", "done"}, {"easelref_aaaa", "a"}}, seen);
+  ASSERT_TRUE(first.ok()) << first.ToString();
+  Status second = blob.SetMetadata(url, {{"easelupload", "done"}, {"easelref_bbbb", "b"}}, seen);
+  EXPECT_EQ(second.code(), StatusCode::kAborted) << second.ToString();
+  // The loser reads again and writes on top of the winner's entry.
+  Result<azure::BlobProperties> again = blob.GetProperties(url);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->etag, seen);
+  EXPECT_EQ(again->metadata.at("easelref_aaaa"), "a");
+  ASSERT_TRUE(
+      blob.SetMetadata(url,
+                       {{"easelupload", "done"}, {"easelref_aaaa", "a"}, {"easelref_bbbb", "b"}},
+                       again->etag)
+          .ok());
+  Result<azure::BlobProperties> both = blob.GetProperties(url);
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->metadata.size(), 3u);
+
+  // A delete with a stale ETag is refused; with the current one it goes.
+  EXPECT_EQ(blob.DeleteBlob(url, again->etag).code(), StatusCode::kAborted);
+  Status gone = blob.DeleteBlob(url, both->etag);
+  EXPECT_TRUE(gone.ok()) << gone.ToString();
+  Result<azure::BlobProperties> after = blob.GetProperties(url);
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after->exists);
+}
+
 TEST_F(AzuriteTest, ServiceSasUpload) {
   HttpClient http{HttpClientOptions{}};
   azure::BlobClient blob(&http, kAccount, kKey);
