@@ -927,7 +927,12 @@ class Run {
       return Fail(i, state.status().message());
     }
     BlobSucceeded(i);
-    if (state->exists && state->status == "success" && state->source == source) {
+    // The image cache's VHD is named by its content: copied from another URL of the same content
+    // it is just as good, and copying again would replace its metadata, the ledger.
+    const plan::ResourceNode* image = ImageFedBy(i);
+    const bool content_named = image && image->ownership == plan::Ownership::kShared;
+    if (state->exists && state->status == "success" &&
+        (state->source == source || content_named)) {
       return Finish(i, "Unchanged");
     }
     if (state->exists && state->status == "pending") return PollCopy(i);
