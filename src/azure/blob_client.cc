@@ -195,11 +195,13 @@ Result<HttpResponse> BlobClient::Send(HttpRequest request) {
 }
 
 Result<std::string> BlobClient::StartCopy(const std::string& source_url,
-                                          const std::string& destination_url) {
+                                          const std::string& destination_url,
+                                          const std::map<std::string, std::string>& metadata) {
   HttpRequest req;
   req.method = "PUT";
   req.url = destination_url;
   req.headers["x-ms-copy-source"] = source_url;
+  for (const auto& [name, value] : metadata) req.headers["x-ms-meta-" + name] = value;
   Result<HttpResponse> r = Send(req);
   if (!r.ok()) return r.status();
   if (r->status == 409 && r->Header("x-ms-error-code") == "PendingCopyOperation") {
@@ -269,7 +271,9 @@ Result<BlobProperties> BlobClient::GetProperties(const std::string& url) {
 namespace {
 // A conditional write storage refused because the blob changed: 412 ConditionNotMet.
 Status ConditionalError(const HttpResponse& r, const std::string& what) {
-  if (r.status == 412) return Status::Aborted(what + ": the blob changed (HTTP 412)");
+  if (r.status == 412 && r.Header("x-ms-error-code") == "ConditionNotMet") {
+    return Status::Aborted(what + ": the blob changed (HTTP 412 ConditionNotMet)");
+  }
   return PageBlobError(r, what);
 }
 }  // namespace
@@ -277,6 +281,9 @@ Status ConditionalError(const HttpResponse& r, const std::string& what) {
 Status BlobClient::SetMetadata(const std::string& url,
                                const std::map<std::string, std::string>& metadata,
                                const std::string& if_match) {
+  if (if_match.empty()) {
+    return Status::InvalidArgument(url + ": no ETag to make the write conditional on");
+  }
   HttpRequest req;
   req.method = "PUT";
   req.url = WithQuery(url, "comp=metadata");
@@ -289,6 +296,9 @@ Status BlobClient::SetMetadata(const std::string& url,
 }
 
 Status BlobClient::DeleteBlob(const std::string& url, const std::string& if_match) {
+  if (if_match.empty()) {
+    return Status::InvalidArgument(url + ": no ETag to make the write conditional on");
+  }
   HttpRequest req;
   req.method = "DELETE";
   req.url = url;

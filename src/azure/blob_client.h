@@ -74,7 +74,9 @@ class BlobClient {
 
   // Starts copying `source_url` to `destination_url` (202 Accepted). Returns the copy id;
   // kAborted when another copy into the destination is pending (409 PendingCopyOperation).
-  Result<std::string> StartCopy(const std::string& source_url, const std::string& destination_url);
+  // `metadata`, when given, becomes the copy's metadata instead of the source's.
+  Result<std::string> StartCopy(const std::string& source_url, const std::string& destination_url,
+                                const std::map<std::string, std::string>& metadata = {});
   // The destination blob's copy state (HEAD).
   Result<BlobCopyState> CopyState(const std::string& destination_url);
 
@@ -85,7 +87,8 @@ class BlobClient {
 
   // Replaces the blob's metadata with `metadata` (Set Blob Metadata), only if the blob's ETag is
   // still `if_match`: kAborted when it is not (412 ConditionNotMet: someone wrote in between),
-  // kNotFound when the blob is gone. The compare-and-swap of the image cache's references.
+  // kNotFound when the blob is gone, kInvalidArgument for an empty `if_match` (which would make
+  // the write unconditional). The compare-and-swap of the image cache's references.
   Status SetMetadata(const std::string& url, const std::map<std::string, std::string>& metadata,
                      const std::string& if_match);
   // Deletes the blob if its ETag is still `if_match` (kAborted otherwise); a blob already gone is

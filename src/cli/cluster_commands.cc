@@ -1,5 +1,7 @@
 #include "cli/cluster_commands.h"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -256,6 +258,8 @@ std::optional<PlannedCluster> LoadAndPlan(const CommonOptions& common, const std
   }
   out.plan = out.spec.is_aks() ? plan::BuildAksPlan(out.spec.aks)
                                : plan::BuildPlan(out.spec.iaas, plan_options);
+  // A shared image this cluster no longer uses is released (and stays to release until it is).
+  if (out.previous && !out.spec.is_aks()) plan::CarryReleases(*out.previous, &out.plan);
   if (out.previous && out.previous->kind != out.plan.kind) {
     std::cerr << "kind: cluster " << out.spec.name() << " exists as an " << out.previous->kind
               << "; it cannot become an " << out.plan.kind << " (delete it first)\n";
@@ -332,7 +336,7 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
   if (outcome.ok && previous) {
     // Owned resources the new plan no longer has (a pool scaled down, a NAT gateway dropped).
     plan::Plan removed = plan::Removed(*previous, plan);
-    if (!removed.resources.empty() || !removed.steps.empty()) {
+    if (!removed.resources.empty()) {
       engine::Outcome gone = engine::Delete(env, name, removed, options);
       outcome.writes += gone.writes;
       if (!gone.ok) {
@@ -345,6 +349,13 @@ int ApplyCommand(const CommonOptions& common, const std::string& file, bool no_w
     if (Status b = engine::RecordBaseline(env, name, plan); !b.ok()) {
       (void)ss.store->AddEvent(name, "Warning", "no drift baseline: " + b.message());
     }
+  }
+  if (outcome.ok && !s.is_aks() &&
+      std::any_of(plan.steps.begin(), plan.steps.end(),
+                  [](const plan::DataPlaneStep& st) { return st.kind == "imageRelease"; })) {
+    // Every reference the cluster gave up is released: the stored plan need not carry them on.
+    record.plan_json = plan::RenderPlanJson(plan::WithoutReleases(plan));
+    (void)ss.store->PutCluster(record);
   }
   if (outcome.ok && s.is_aks()) {
     // The API server's name is Azure's choice: read it back.

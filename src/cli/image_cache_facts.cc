@@ -1,5 +1,7 @@
 #include "cli/image_cache_facts.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "azure/blob_client.h"
@@ -33,7 +35,13 @@ Result<std::string> RemoteContentKey(HttpClient& http, const azure::Cloud& cloud
   head.url = url;
   head.headers["x-ms-version"] = "2021-12-02";
   Result<HttpResponse> h = http.Send(head);
-  if (!h.ok()) return h.status();
+  if (!h.ok()) {
+    problems->Add(field,
+                  "the image cache identifies the source by its content, and reading it by "
+                  "its URL failed: " +
+                      h.status().message());
+    return std::string();
+  }
   if (h->status != 200) {
     problems->Add(field,
                   "the image cache identifies the source by its content, and reading it by "
@@ -48,30 +56,32 @@ Result<std::string> RemoteContentKey(HttpClient& http, const azure::Cloud& cloud
                              " bytes, too small to be a VHD (its footer is 512 bytes)");
     return std::string();
   }
-  if (std::string md5 = h->Header("Content-MD5"); !md5.empty()) {
-    return KeyOf("md5|" + md5 + "|" + std::to_string(size));
-  }
   HttpRequest tail;
   tail.url = url;
   tail.headers["x-ms-version"] = "2021-12-02";
   tail.headers["Range"] =
       "bytes=" + std::to_string(size - azure::kVhdFooterSize) + "-" + std::to_string(size - 1);
   Result<HttpResponse> t = http.Send(tail);
-  if (!t.ok()) return t.status();
-  if (t->status != 206 && t->status != 200) {
-    problems->Add(field,
-                  "reading the source's VHD footer was answered HTTP " + std::to_string(t->status));
+  if (!t.ok()) {
+    problems->Add(field, "reading the source's VHD footer failed: " + t.status().message());
     return std::string();
   }
-  std::string footer = t->body.size() > azure::kVhdFooterSize
-                           ? t->body.substr(t->body.size() - azure::kVhdFooterSize)
-                           : t->body;
-  Result<azure::VhdFooterInfo> info = azure::ReadFixedVhdFooter(footer);
+  // Only the range: a server that ignores it (200) would be sending the whole disk.
+  if (t->status != 206 || t->body.size() != azure::kVhdFooterSize) {
+    problems->Add(field, "reading the source's VHD footer (its last 512 bytes) was answered HTTP " +
+                             std::to_string(t->status) + " with " + std::to_string(t->body.size()) +
+                             " bytes");
+    return std::string();
+  }
+  Result<azure::VhdFooterInfo> info = azure::ReadFixedVhdFooter(t->body);
   if (!info.ok()) {
     problems->Add(field, "the source is not a fixed VHD: " + info.status().message());
     return std::string();
   }
-  return KeyOf("footer|" + FooterIdentity(*info) + "|" + h->Header("ETag"));
+  // The ETag changes with every write of the blob: a VHD rewritten in place is a new key, even
+  // when its footer (and any Content-MD5, which Put Page does not update) stayed.
+  return KeyOf("blob|" + FooterIdentity(*info) + "|" + h->Header("ETag") + "|" +
+               h->Header("Content-MD5"));
 }
 
 // The cache account of the subscription and region, if one exists: the first by name among the
@@ -85,13 +95,17 @@ Result<std::optional<std::pair<std::string, std::string>>> FindCacheAccount(
   if (!accounts.ok()) return accounts.status();
   std::optional<std::pair<std::string, std::string>> best;  // name, resource group
   for (const json& a : *accounts) {
-    const json tags = a.value("tags", json::object());
-    if (!tags.is_object() || !tags.contains(spec::kImageCacheTag) ||
-        !tags[spec::kImageCacheTag].is_string() ||
-        ToLower(tags[spec::kImageCacheTag].get<std::string>()) != ToLower(s.location)) {
+    // The answer is untrusted: any member may be of any JSON type.
+    auto text = [](const json& j, const char* key) {
+      auto it = j.find(key);
+      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto tags = a.find("tags");
+    if (tags == a.end() || !tags->is_object() ||
+        ToLower(text(*tags, spec::kImageCacheTag)) != ToLower(s.location)) {
       continue;
     }
-    const std::string id = a.value("id", ""), name = a.value("name", "");
+    const std::string id = text(a, "id"), name = text(a, "name");
     const std::string marker = "/resourcegroups/";
     size_t at = ToLower(id).find(marker);
     if (at == std::string::npos || name.empty()) continue;
@@ -111,7 +125,12 @@ Result<ImageCacheFacts> ReadImageCacheFacts(azure::ArmClient& arm, HttpClient& h
   if (!s.image.vhd_file.empty()) {
     Result<image::VhdInspection> vhd = image::InspectVhd(s.image.vhd_file);
     if (!vhd.ok()) return facts;  // reported by the caller's own check of the file
-    facts.cache.content_key = KeyOf("file|" + FooterIdentity(vhd->footer));
+    // With the file's modification time: a file edited in place keeps its footer.
+    struct stat st {};
+    if (::stat(s.image.vhd_file.c_str(), &st) != 0) return facts;
+    facts.cache.content_key =
+        KeyOf("file|" + FooterIdentity(vhd->footer) + "|" + std::to_string(st.st_mtim.tv_sec) +
+              "." + std::to_string(st.st_mtim.tv_nsec));
   } else {
     Result<std::string> key = RemoteContentKey(http, cloud, s.image.vhd_url, problems);
     if (!key.ok()) return key.status();

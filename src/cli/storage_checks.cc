@@ -157,8 +157,16 @@ Result<bool> NameAvailable(azure::ArmClient& arm, const std::string& subscriptio
     return Status::FailedPrecondition("checkNameAvailability of " + name + ": " +
                                       azure::Describe(*r));
   }
-  if (r->body.value("nameAvailable", false)) return true;
-  if (r->body.value("reason", "") != "AlreadyExists") *refusal = r->body.value("message", "");
+  // The answer is untrusted: a member of another type counts as absent.
+  auto member = [&](const char* key) {
+    auto it = r->body.find(key);
+    return it == r->body.end() ? json() : *it;
+  };
+  if (member("nameAvailable") == json(true)) return true;
+  if (member("reason") != json("AlreadyExists")) {
+    const json message = member("message");
+    *refusal = message.is_string() ? message.get<std::string>() : "refused, without a message";
+  }
   return false;
 }
 

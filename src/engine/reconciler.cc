@@ -94,6 +94,12 @@ bool MarkedOwned(const Json& live, const std::string& key) {
 // to another cluster's change, so this many in a row means a storm of clusters).
 constexpr int kLedgerAttempts = 20;
 
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 struct Node {
   bool is_step = false;
   const plan::ResourceNode* resource = nullptr;
@@ -360,7 +366,7 @@ class Run {
   void Dispatch(size_t i) {
     const Node& n = nodes_[i];
     if (deleting_) {
-      if (n.is_step && n.step->kind == "imageReference") {
+      if (n.is_step && (n.step->kind == "imageReference" || n.step->kind == "imageRelease")) {
         ReleaseReference(i);
       } else if (!n.is_step && n.resource->ownership == plan::Ownership::kShared) {
         FinishShared(i);
@@ -377,6 +383,8 @@ class Run {
       ReconcileVaultSecrets(i);
     } else if (n.is_step && n.step->kind == "imageReference") {
       HoldReference(i);
+    } else if (n.is_step && n.step->kind == "imageRelease") {
+      ReleaseReference(i);  // a reference the cluster no longer holds (plan::CarryReleases)
     } else if (n.is_step && n.step->kind == "blobUpload") {
       ReconcileUpload(i);
     } else if (n.is_step) {
@@ -888,7 +896,9 @@ class Run {
   // blob's metadata), so a restarted apply continues it without a journal entry.
   void ReconcileUpload(size_t i) {
     const plan::DataPlaneStep& s = *nodes_[i].step;
-    if (ImageAlreadyMade(i)) return Finish(i, "Unchanged", "its image exists");
+    if (ImageAlreadyMade(i) && (!ContentNamed(i) || CachedVhdExists(i))) {
+      return Finish(i, "Unchanged", "its image exists");
+    }
     auto [account_id, account] = AccountOf(i);
     Report(i, "Uploading", s.source);
     Record(i, "Uploading");
@@ -916,9 +926,25 @@ class Run {
     Finish(i, "Ready", std::to_string(up->result.sent_bytes) + " bytes sent");
   }
 
+  // Whether the image cache's VHD is there (it holds the ledger the reference step needs).
+  bool CachedVhdExists(size_t i) {
+    const plan::DataPlaneStep& s = *nodes_[i].step;
+    Result<azure::BlobProperties> props =
+        OnBlob(i, [&](azure::BlobClient& blob) { return blob.GetProperties(s.destination); });
+    return props.ok() && props->exists;
+  }
+
+  // The image cache's VHD, which is named by its content (its image is shared).
+  bool ContentNamed(size_t i) const {
+    const plan::ResourceNode* image = ImageFedBy(i);
+    return image && image->ownership == plan::Ownership::kShared;
+  }
+
   void ReconcileCopy(size_t i) {
     const plan::DataPlaneStep& s = *nodes_[i].step;
-    if (ImageAlreadyMade(i)) return Finish(i, "Unchanged", "its image exists");
+    // (The cache's VHD is read in any case: it holds the ledger the next step needs.)
+    const bool content_named = ContentNamed(i);
+    if (!content_named && ImageAlreadyMade(i)) return Finish(i, "Unchanged", "its image exists");
     std::string source = azure::ResolveBlobUrl(env_.arm->cloud(), s.source);
     Result<azure::BlobCopyState> state =
         OnBlob(i, [&](azure::BlobClient& blob) { return blob.CopyState(s.destination); });
@@ -929,17 +955,20 @@ class Run {
     BlobSucceeded(i);
     // The image cache's VHD is named by its content: copied from another URL of the same content
     // it is just as good, and copying again would replace its metadata, the ledger.
-    const plan::ResourceNode* image = ImageFedBy(i);
-    const bool content_named = image && image->ownership == plan::Ownership::kShared;
-    if (state->exists && state->status == "success" &&
-        (state->source == source || content_named)) {
+    if (state->exists && state->status == "success" && (state->source == source || content_named)) {
       return Finish(i, "Unchanged");
     }
     if (state->exists && state->status == "pending") return PollCopy(i);
     Report(i, "Copying", source);
     Record(i, "Copying");
-    Result<std::string> started =
-        OnBlob(i, [&](azure::BlobClient& blob) { return blob.StartCopy(source, s.destination); });
+    Result<std::string> started = OnBlob(i, [&](azure::BlobClient& blob) {
+      // The cache's copy starts an empty ledger (a source's metadata, say another cache's
+      // ledger, must not come along).
+      return blob.StartCopy(source, s.destination,
+                            content_named
+                                ? std::map<std::string, std::string>{{"easelcache", "vhd"}}
+                                : std::map<std::string, std::string>{});
+    });
     if (!started.ok() && started.status().code() == StatusCode::kAborted) {
       // Another apply started the same copy a moment ago (two clusters of the image cache, say):
       // follow it instead.
@@ -1032,17 +1061,25 @@ class Run {
     azure::BlobProperties props;
     if (!ReadLedgerBlob(i, &props, [this, i, attempt] { HoldReference(i, attempt); })) return;
     if (!props.exists) {
+      // The VHD step before this one put it there: it went since (someone removed it).
       return Fail(i, "the image cache's VHD " + s.destination +
-                         " is missing, and with it the ledger of who uses the shared image " +
-                         s.source + ": delete that image (it is made again) or restore the VHD");
+                         " went while this apply ran (removed by someone); run apply again");
     }
     Ledger ledger = ReadLedger(props.metadata);
-    if (!ledger.releasing.empty()) {
+    if (ledger.releasing() && ledger.releasing_key != key && !ledger.StaleRelease(UnixNow())) {
       return Fail(i, "the shared image " + s.source +
-                         " is being removed by the delete of cluster " + ledger.releasing +
+                         " is being removed by the delete of cluster " + ledger.releasing_cluster +
                          "; run apply again when it has finished");
     }
-    if (ledger.references.count(key)) {
+    if (ledger.releasing()) {
+      // This cluster's own delete, interrupted, or a delete that died long ago: the reference
+      // clears the mark, and the image (next) is made again if it went meanwhile.
+      Event("Warning", "takes over the image cache's ledger " + s.destination +
+                           " from an unfinished release by " +
+                           (ledger.releasing_cluster.empty() ? "an unknown cluster"
+                                                             : ledger.releasing_cluster));
+    }
+    if (ledger.references.count(key) && !ledger.releasing()) {
       return Finish(i, "Unchanged",
                     "held (" + std::to_string(ledger.references.size()) + " clusters)");
     }
@@ -1078,11 +1115,12 @@ class Run {
     if (!props.exists) return Finish(i, "Deleted", "the cached VHD is gone: nothing to release");
     Ledger ledger = ReadLedger(props.metadata);
     if (!ledger.references.count(key)) {
-      if (ledger.releasing == cluster_) return RemoveSharedImage(i);
+      // This release marked the ledger and was interrupted: it goes on (no one took a reference).
+      if (ledger.releasing_key == key && ledger.references.empty()) return RemoveSharedImage(i);
       return Finish(i, "Deleted", "no reference held");
     }
     Report(i, "Releasing", s.source);
-    Release release = WithoutReference(props.metadata, key, cluster_);
+    Release release = WithoutReference(props.metadata, key, cluster_, UnixNow());
     Result<bool> wrote = SwapLedger(i, release.metadata, props.etag);
     if (!wrote.ok()) return Fail(i, wrote.status().message());
     if (!*wrote) {
@@ -1132,7 +1170,7 @@ class Run {
     if (!ReadLedgerBlob(i, &props, [this, i, attempt] { RemoveCachedVhd(i, attempt); })) return;
     if (props.exists) {
       Ledger ledger = ReadLedger(props.metadata);
-      if (!ledger.references.empty() || ledger.releasing != cluster_) {
+      if (!ledger.references.empty() || ledger.releasing_key != ReferenceKeyOf(s)) {
         return Fail(i, "the image cache's ledger " + s.destination +
                            " changed while its image was being removed; it is left as it is");
       }
@@ -1147,27 +1185,13 @@ class Run {
         return RetryLedger(i, attempt, [this, i, attempt] { RemoveCachedVhd(i, attempt + 1); });
       }
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      shared_image_removed_ = true;
-    }
     Event("Normal", "removed the shared image " + s.source + " and its VHD (the last user gone)");
     Finish(i, "Deleted", "the last user: removed the shared image and its VHD");
   }
 
-  // A resource of the image cache, on delete: kept (for the image, unless this cluster's release
-  // was the last and removed it).
-  void FinishShared(size_t i) {
-    bool removed;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      removed = shared_image_removed_;
-    }
-    if (removed && nodes_[i].type == plan::type::kImage) {
-      return Finish(i, "Deleted", "with the last reference");
-    }
-    Finish(i, "Kept", "the image cache's, shared");
-  }
+  // A resource of the image cache, on delete: kept (the last reference's release, which runs
+  // after it, removes the image and its VHD).
+  void FinishShared(size_t i) { Finish(i, "Kept", "the image cache's, shared"); }
 
   const Environment& env_;
   const plan::Plan& plan_;
@@ -1186,7 +1210,6 @@ class Run {
   std::mutex blob_mu_;
   std::map<std::string, std::unique_ptr<azure::BlobClient>> blobs_;
   std::vector<std::unique_ptr<azure::BlobClient>> retired_blobs_;  // token clients replaced
-  bool shared_image_removed_ = false;  // this delete released the last reference (under mu_)
   Scheduler scheduler_;  // last: its workers stop before the state they use is destroyed
 };
 

@@ -48,10 +48,11 @@ struct ResourceNode {
 // local one ("blobUpload"), writes the cluster's private keys into its Key Vault ("vaultSecrets";
 // the values never enter the plan), or holds the cluster's reference to the shared image of the
 // image cache ("imageReference": source the image's id, destination the cached VHD's URL, whose
-// metadata is the ledger of references).
+// metadata is the ledger of references; "imageRelease": a reference to give up, CarryReleases).
 struct DataPlaneStep {
-  std::string id;    // blobCopy: the destination blob's URL; vaultSecrets: <vault id>/secrets
-  std::string kind;  // "blobCopy" | "blobUpload" | "vaultSecrets" | "imageReference"
+  std::string id;  // blobCopy: the destination blob's URL; vaultSecrets: <vault id>/secrets
+  std::string
+      kind;  // "blobCopy" | "blobUpload" | "vaultSecrets" | "imageReference" | "imageRelease"
   std::string name;  // "copy-vhd"
   std::string source;
   std::string destination;
@@ -73,8 +74,17 @@ struct Plan {
 };
 
 // The owned resources of `before` that `after` no longer has, with their dependencies among
-// themselves (so they can be deleted in order), and the references to shared images it no longer
-// holds (imageReference steps: deleting one releases it). Ids compare case-insensitively.
+// themselves (so they can be deleted in order). Ids compare case-insensitively.
 Plan Removed(const Plan& before, const Plan& after);
+
+// Adds to `plan` an "imageRelease" step for each reference to a shared image (imageReference or
+// imageRelease step) of `previous` that `plan` no longer holds (a new image source, the cache
+// turned off): apply releases it, and until an apply has succeeded the stored plan keeps it, so
+// that a failed apply, or the cluster's delete, still releases it. A release keeps its
+// dependencies, the first being its ledger's container (where the engine finds the account),
+// which `plan` may not hold: the engine ignores dependencies a plan does not hold.
+void CarryReleases(const Plan& previous, Plan* plan);
+// `plan` without its imageRelease steps (stored once they have all run).
+Plan WithoutReleases(Plan plan);
 
 }  // namespace easel::plan

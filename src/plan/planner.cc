@@ -107,18 +107,6 @@ Plan Removed(const Plan& before, const Plan& after) {
       gone.insert(r.id);
     }
   }
-  // A reference to a shared image the cluster no longer uses (a new image source, or the cache
-  // turned off) is released, after the removed VMs that booted from it are gone.
-  std::set<std::string> kept_steps;
-  for (const DataPlaneStep& s : after.steps) kept_steps.insert(ToLower(s.id));
-  for (const DataPlaneStep& s : before.steps) {
-    if (s.kind == "imageReference" && !kept_steps.count(ToLower(s.id))) {
-      removed.steps.push_back(s);
-      gone.insert(s.id);
-    }
-  }
-  // (A step keeps its dependencies: the engine finds its account through the first, and ignores
-  // those the plan does not hold.)
   for (ResourceNode& r : removed.resources) {
     std::vector<std::string> deps;
     for (const std::string& d : r.depends_on) {
@@ -127,6 +115,38 @@ Plan Removed(const Plan& before, const Plan& after) {
     r.depends_on = std::move(deps);
   }
   return removed;
+}
+
+namespace {
+
+// What identifies a reference in the image cache: its ledger (the cached VHD) and its key. (The
+// image's id may change while the reference stays, as when a cache is found in another group.)
+std::string ReferenceIdentity(const DataPlaneStep& s) {
+  return ToLower(s.destination) + "#" + s.id.substr(s.id.rfind('#') + 1);
+}
+
+}  // namespace
+
+void CarryReleases(const Plan& previous, Plan* plan) {
+  std::set<std::string> held;
+  for (const DataPlaneStep& s : plan->steps) {
+    if (s.kind == "imageReference" || s.kind == "imageRelease") held.insert(ReferenceIdentity(s));
+  }
+  for (const DataPlaneStep& s : previous.steps) {
+    if (s.kind != "imageReference" && s.kind != "imageRelease") continue;
+    if (!held.insert(ReferenceIdentity(s)).second) continue;
+    DataPlaneStep release = s;
+    release.kind = "imageRelease";
+    release.name = "image-release";
+    release.id = "release:" + ReferenceIdentity(s);
+    release.display_parent = "";
+    plan->steps.push_back(std::move(release));
+  }
+}
+
+Plan WithoutReleases(Plan plan) {
+  std::erase_if(plan.steps, [](const DataPlaneStep& s) { return s.kind == "imageRelease"; });
+  return plan;
 }
 
 Plan BuildPlan(const spec::ClusterSpec& spec, const PlanOptions& options) {

@@ -63,6 +63,10 @@ class TreePrinter {
         if (s.kind == "vaultSecrets") {
           rows->push_back(
               {prefix + branch + "vault secrets " + s.name + ": " + s.source, "owned", "write"});
+        } else if (s.kind == "imageRelease") {
+          rows->push_back({prefix + branch + "image release: this cluster's old reference, in " +
+                               s.destination.substr(s.destination.rfind('/') + 1),
+                           "owned", "release"});
         } else if (s.kind == "imageReference") {
           rows->push_back({prefix + branch + "image reference " + s.name +
                                ": this cluster's, in the metadata of " +

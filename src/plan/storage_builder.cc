@@ -172,6 +172,10 @@ void BuildImageCache(BuilderContext& ctx) {
                        AccountSummary(ctx, spec::StorageAccess::kHardened));
   account_node.ownership = Ownership::kShared;
   account_node.create_only = {"/properties/encryption"};
+  // Shared Key follows the deployer's blob data role, which differs between the clusters'
+  // deployers: the creator's choice stays (else each apply would flip it for the others).
+  account_node.live_owned = {"/properties/allowSharedKeyAccess",
+                             "/properties/defaultToOAuthAuthentication"};
 
   const std::string container_id = ChildId(ChildId(account_id, "blobServices", "default"),
                                            "containers", spec::kImageCacheContainer);
@@ -187,18 +191,22 @@ void BuildImageCache(BuilderContext& ctx) {
   AddVhdStep(ctx, blob_url, container_id, {});
   const std::string image_id =
       ResourceId(s.subscription_id, group, type::kImage, spec::CachedImageName(key));
-  AddImage(ctx, image_id, spec::CachedImageName(key),
-           {{"location", s.location}, {"tags", {{spec::kImageCacheTag, key}}}}, blob_url)
-      .ownership = Ownership::kShared;
-
+  // The reference is taken as soon as the VHD is there, before the image is looked at: a release
+  // under way (the ledger's mark) then stops this apply before it could use, or make again, an
+  // image that is being removed.
   ids.image_reference_step = image_id + "#" + spec::ImageReferenceKey(s);
   ctx.AddStep(DataPlaneStep{ids.image_reference_step,
                             "imageReference",
                             "image-reference",
                             image_id,
                             blob_url,
-                            {container_id, image_id},
-                            image_id});
+                            {container_id, blob_url},
+                            container_id});
+  ResourceNode& image =
+      AddImage(ctx, image_id, spec::CachedImageName(key),
+               {{"location", s.location}, {"tags", {{spec::kImageCacheTag, key}}}}, blob_url);
+  image.ownership = Ownership::kShared;
+  image.depends_on.push_back(ids.image_reference_step);
 }
 
 }  // namespace

@@ -286,6 +286,14 @@ class Validator {
       d_->Add("spec.image.cache",
               "cannot be used with storage.access: private (the cache account is reached on its "
               "public endpoint); set image.cache: false");
+    } else if (s_.image.cache && s_.storage.access == StorageAccess::kUnrestricted) {
+      d_->Add("spec.image.cache",
+              "cannot be used with storage.access: unrestricted (the cache account is easel's, "
+              "hardened, and shared by clusters); remove storage.access or set image.cache: false");
+    } else if (s_.image.cache && !s_.storage.auto_container) {
+      d_->Add("spec.image.cache",
+              "cannot be used with a named storage.container (the cache has its own container, "
+              "easel-image-cache); remove storage.container or set image.cache: false");
     }
     if (!s_.image.vhd_file.empty() && !EndsWith(ToLower(s_.image.vhd_file), ".vhd")) {
       d_->Add("spec.image.vhdFile",

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -150,7 +151,8 @@ TEST_F(ImageCache, ASecondClusterReusesTheImageAndTheLastDeleteRemovesIt) {
   EXPECT_EQ(check.exit_code, 0) << check.output;
   CommandResult live = azure_->Easel("plan -f '" + b + "'");
   EXPECT_EQ(live.exit_code, 0) << live.output;
-  EXPECT_EQ(live.output.find("easel-image-cache  (private)  shared     create"), std::string::npos)
+  EXPECT_EQ(live.output.find("conflict"), std::string::npos) << live.output;
+  EXPECT_NE(live.output.find("0 to create, 0 to change, 0 to delete"), std::string::npos)
       << live.output;
 
   // Applying again changes nothing: the reference is held already.
@@ -214,6 +216,36 @@ TEST_F(ImageCache, TwoFirstAppliesAtOnceMakeOneImage) {
   ASSERT_EQ(images.size(), 1u);
   EXPECT_EQ(References(CachedVhd(images[0])), (std::vector<std::string>{"cold-a", "cold-b"}));
   EXPECT_EQ(DeleteAtOnce({"cold-a", "cold-b"}), (std::vector<int>{0, 0}));
+  EXPECT_TRUE(SharedImages().empty());
+}
+
+// Two first applies at once in different groups: each plans before the other's cache account
+// exists. Whatever the race gives (one cache, or a second account under the next name; an apply
+// refused because the other took the name, then applied again), every image's ledger names
+// exactly the clusters whose VMs boot from it, and deleting both leaves no shared image.
+TEST_F(ImageCache, FirstAppliesAtOnceInTwoGroupsKeepEveryLedgerTrue) {
+  std::vector<std::string> names = {"race-a", "race-b"};
+  std::vector<std::string> specs = {CachedCluster("race-a", "race-a-rg"),
+                                    CachedCluster("race-b", "race-b-rg")};
+  std::vector<int> pids;
+  for (const std::string& s : specs) pids.push_back(azure_->SpawnEasel({"apply", "-f", s}));
+  for (int pid : pids) ::waitpid(pid, nullptr, 0);
+  for (const std::string& s : specs) {  // the refused one, again (the other: no write)
+    CommandResult r = azure_->Easel("apply -f '" + s + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  std::vector<json> images = SharedImages();
+  ASSERT_GE(images.size(), 1u);
+  std::map<std::string, std::vector<std::string>> users;  // image id -> clusters on it
+  for (const std::string& n : names) {
+    for (const std::string& id : ImagesOfVms(n + "-rg")) users[id].push_back(n);
+  }
+  for (const json& image : images) {
+    std::vector<std::string> on = users[ToLower(image.value("id", ""))];
+    std::sort(on.begin(), on.end());
+    EXPECT_EQ(References(CachedVhd(image)), on) << image.value("id", "");
+  }
+  EXPECT_EQ(DeleteAtOnce(names), (std::vector<int>{0, 0}));
   EXPECT_TRUE(SharedImages().empty());
 }
 

@@ -94,8 +94,8 @@ class SpecGenerator {
                 {"metadata", {{"name", ClusterName()}}},
                 {"spec", s}};
     if (Int(0, 1)) doc["metadata"]["tags"] = {{"team", Word(1, 10)}, {"cost-center", "4711"}};
-    // The image cache, which a custom account excludes.
-    if (!s.contains("storage") || !s["storage"].contains("account")) {
+    // The image cache, which a custom account or a named container excludes.
+    if (!s.contains("storage")) {
       if (Int(0, 3) == 0) doc["spec"]["image"]["cache"] = true;
     }
     return doc;
@@ -187,7 +187,12 @@ void CheckPlan(const spec::ClusterSpec& s, const plan::Plan& p) {
   // Dependencies exist; the graph is acyclic (Kahn's algorithm over resources and steps).
   std::map<std::string, std::vector<std::string>> deps;
   for (const auto& r : p.resources) deps[r.id] = r.depends_on;
-  for (const auto& step : p.steps) deps[step.id] = step.depends_on;
+  for (const auto& step : p.steps) {
+    // A release's container (its first dependency, where the engine finds the account) may be
+    // one the plan no longer holds; the engine ignores such dependencies.
+    if (step.kind != "imageRelease") deps[step.id] = step.depends_on;
+    if (step.kind == "imageRelease") deps[step.id] = {};
+  }
   std::map<std::string, int> unmet;
   std::map<std::string, std::vector<std::string>> dependents;
   for (const auto& [id, ds] : deps) {
@@ -317,8 +322,10 @@ TEST(PlanProperties, HoldOverManyRandomValidSpecs) {
 }
 
 // A cluster that stops using a shared image (the cache turned off, or another source) releases
-// its reference: Removed carries the old reference step, and nothing of the cache itself.
-TEST(PlanProperties, RemovedReleasesAReferenceNoLongerHeld) {
+// its reference: CarryReleases adds an imageRelease step for it, and keeps it on until the plan
+// that carries it is stored without (WithoutReleases). A reference kept under another image id
+// (the same ledger and key: a cache found in another group) is no release.
+TEST(PlanProperties, CarryReleasesGivesUpOnlyReferencesNoLongerHeld) {
   SpecGenerator generator(99);
   json doc = generator.Next();
   doc["spec"].erase("storage");
@@ -328,13 +335,38 @@ TEST(PlanProperties, RemovedReleasesAReferenceNoLongerHeld) {
   ASSERT_TRUE(d.empty());
   doc["spec"]["image"]["cache"] = false;
   spec::ClusterSpec own = spec::ParseClusterSpec(doc.dump(), {}, &d);
-  plan::Plan before = plan::BuildPlan(cached), after = plan::BuildPlan(own);
-  plan::Plan removed = plan::Removed(before, after);
-  ASSERT_EQ(removed.steps.size(), 1u);
-  EXPECT_EQ(removed.steps[0].kind, "imageReference");
-  for (const auto& r : removed.resources) EXPECT_NE(r.ownership, plan::Ownership::kShared) << r.id;
-  // The same cache, kept: nothing to release.
-  EXPECT_TRUE(plan::Removed(before, before).steps.empty());
+  plan::PlanOptions options;
+  options.image_cache = {"0123456789abcdef", "easelimgaaaaaaaaaaaaaaaa", "cache-rg"};
+  const plan::Plan before = plan::BuildPlan(cached, options);
+
+  plan::Plan after = plan::BuildPlan(own);
+  plan::CarryReleases(before, &after);
+  std::vector<const plan::DataPlaneStep*> releases;
+  for (const auto& st : after.steps) {
+    if (st.kind == "imageRelease") releases.push_back(&st);
+  }
+  ASSERT_EQ(releases.size(), 1u);
+  EXPECT_NE(releases[0]->destination.find("0123456789abcdef.vhd"), std::string::npos);
+  CheckPlan(own, after);  // still a valid graph
+  // Carried on by the next plan too, until stored without.
+  plan::Plan next = plan::BuildPlan(own);
+  plan::CarryReleases(after, &next);
+  EXPECT_EQ(std::count_if(next.steps.begin(), next.steps.end(),
+                          [](const auto& st) { return st.kind == "imageRelease"; }),
+            1);
+  plan::Plan stored = plan::WithoutReleases(next);
+  plan::Plan later = plan::BuildPlan(own);
+  plan::CarryReleases(stored, &later);
+  EXPECT_TRUE(std::none_of(later.steps.begin(), later.steps.end(),
+                           [](const auto& st) { return st.kind == "imageRelease"; }));
+
+  // The same ledger and key under another image id (the cache's group changed): no release.
+  plan::PlanOptions moved = options;
+  moved.image_cache.resource_group = "other-rg";
+  plan::Plan same = plan::BuildPlan(cached, moved);
+  plan::CarryReleases(before, &same);
+  EXPECT_TRUE(std::none_of(same.steps.begin(), same.steps.end(),
+                           [](const auto& st) { return st.kind == "imageRelease"; }));
 }
 
 TEST(PlanProperties, StorageAccountNamesAreStableAndDistinct) {
