@@ -20,11 +20,11 @@ std::chrono::milliseconds RetryAfterOr(const ArmResponse& r) {
   return ra ? *ra : kDefaultPollInterval;
 }
 
-// A finished PUT re-reads the resource (as the SDKs do); a finished DELETE is done.
+// A finished PUT (or wait) re-reads the resource (as the SDKs do); a finished DELETE is done.
 Result<OperationOutcome> Finish(ArmClient& arm, const PendingOperation& op) {
   OperationOutcome out;
   out.state = OperationState::kSucceeded;
-  if (op.method != "PUT") return out;
+  if (op.method != "PUT" && op.method != kWaitMethod) return out;
   Result<ArmResponse> r = arm.Call("GET", op.resource_id, op.api_version);
   if (!r.ok()) return r.status();
   if (r->status != 200) {
@@ -161,6 +161,10 @@ Result<OperationOutcome> PollOnce(ArmClient& arm, const PendingOperation& op) {
           return out;
         }
         out.retry_after = RetryAfterOr(*r);
+        return out;
+      }
+      if (op.method == kWaitMethod && r->status == 404) {  // someone else's operation removed it
+        out.state = OperationState::kSucceeded;
         return out;
       }
       if (r->status == 404) {  // legacy 202: not there yet

@@ -18,7 +18,10 @@ const char* ToString(PollKind kind);
 PollKind PollKindFromString(const std::string& s);
 
 struct PendingOperation {
-  std::string method;       // "PUT" or "DELETE"
+  // "PUT" or "DELETE"; or kWaitMethod: not easel's operation, but one easel waits out (a
+  // resource found in a non-terminal state). A resource gone meanwhile ends a wait or a DELETE
+  // (succeeded); for a PUT it is "not there yet".
+  std::string method;
   std::string resource_id;  // ARM path of the resource
   std::string api_version;
   PollKind kind = PollKind::kNone;           // kNone: finished in the first answer
@@ -37,6 +40,8 @@ struct OperationOutcome {
 
 // The operation an accepted PUT or DELETE started (response 200/201/202/204). A response that is
 // already terminal gives kind kNone.
+inline constexpr const char* kWaitMethod = "WAIT";
+
 PendingOperation StartedOperation(const std::string& method, const std::string& resource_id,
                                   const std::string& api_version, const ArmResponse& response);
 

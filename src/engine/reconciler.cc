@@ -639,7 +639,7 @@ class Run {
       if (!azure::IsTerminalProvisioningState(got->body)) {
         // An operation easel did not journal (a crash just after sending it), or Azure's own.
         azure::PendingOperation op;
-        op.method = "PUT";
+        op.method = azure::kWaitMethod;
         op.resource_id = r.id;
         op.api_version = r.api_version;
         op.kind = azure::PollKind::kProvisioningState;
@@ -760,7 +760,7 @@ class Run {
     }
     if (!azure::IsTerminalProvisioningState(got->body)) {
       azure::PendingOperation op;
-      op.method = "PUT";
+      op.method = azure::kWaitMethod;
       op.resource_id = r.id;
       op.api_version = r.api_version;
       op.kind = azure::PollKind::kProvisioningState;
