@@ -624,8 +624,7 @@ class Run {
       return Fail(i, azure::Describe(*got));
     }
     if (got->status == 200) {
-      if (r.ownership == plan::Ownership::kShared &&
-          !MarkedWith(got->body, spec::kImageCacheTag, SharedMarkOf(r))) {
+      if (r.ownership == plan::Ownership::kShared && !MarkedFor(r, got->body, owner_key_)) {
         return Fail(i, "exists and is not the image cache's (no " +
                            std::string(spec::kImageCacheTag) + "=" + SharedMarkOf(r) +
                            " mark); easel does not take over resources it did not create");
@@ -638,14 +637,8 @@ class Run {
       }
       if (!azure::IsTerminalProvisioningState(got->body)) {
         // An operation easel did not journal (a crash just after sending it), or Azure's own.
-        azure::PendingOperation op;
-        op.method = azure::kWaitMethod;
-        op.resource_id = r.id;
-        op.api_version = r.api_version;
-        op.kind = azure::PollKind::kProvisioningState;
         Report(i, "Waiting", "an operation is in progress");
-        scheduler_.Post([this, i, op] { Poll(i, op); }, kRecheckDelay);
-        return;
+        return WaitOut(i);
       }
       Result<Json> resolved = Resolved(r.body);
       if (!resolved.ok()) return Fail(i, resolved.status().message());
@@ -683,6 +676,18 @@ class Run {
     }
     if (got->status == 404) return Put(i, "Creating", "");
     return Fail(i, azure::Describe(*got));
+  }
+
+  // Follows an operation on node i's resource that easel did not send (or did not journal) until
+  // the resource is in a terminal state, or gone; then the node goes on as after its own write.
+  void WaitOut(size_t i) {
+    const plan::ResourceNode& r = *nodes_[i].resource;
+    azure::PendingOperation op;
+    op.method = azure::kWaitMethod;
+    op.resource_id = r.id;
+    op.api_version = r.api_version;
+    op.kind = azure::PollKind::kProvisioningState;
+    scheduler_.Post([this, i, op] { Poll(i, op); }, kRecheckDelay);
   }
 
   void SetKept(size_t i, const std::vector<Difference>& kept) {
@@ -758,15 +763,7 @@ class Run {
                            ": left alone");
       return Finish(i, "Kept", "not owned by this cluster");
     }
-    if (!azure::IsTerminalProvisioningState(got->body)) {
-      azure::PendingOperation op;
-      op.method = azure::kWaitMethod;
-      op.resource_id = r.id;
-      op.api_version = r.api_version;
-      op.kind = azure::PollKind::kProvisioningState;
-      scheduler_.Post([this, i, op] { Poll(i, op); }, kRecheckDelay);
-      return;
-    }
+    if (!azure::IsTerminalProvisioningState(got->body)) return WaitOut(i);
     Report(i, "Deleting");
     Record(i, "Deleting");
     CountWrite();
@@ -1021,11 +1018,6 @@ class Run {
 
   // --- the image cache's references (engine/image_ledger.h) ------------------------------------
 
-  // The reference key of an imageReference step: its id is "<image id>#<key>".
-  static std::string ReferenceKeyOf(const plan::DataPlaneStep& s) {
-    return s.id.substr(s.id.rfind('#') + 1);
-  }
-
   // The cached VHD's properties, its metadata being the ledger; false (after failing or
   // rescheduling the node through `again`) when they could not be read.
   bool ReadLedgerBlob(size_t i, azure::BlobProperties* out, std::function<void()> again) {
@@ -1041,23 +1033,28 @@ class Run {
     return true;
   }
 
-  // Writes `metadata` into the ledger if it is still at `etag`: true when written, false when
-  // another cluster changed it first (read again), an error otherwise.
-  Result<bool> SwapLedger(size_t i, const BlobMetadata& metadata, const std::string& etag) {
-    const plan::DataPlaneStep& s = *nodes_[i].step;
-    Result<bool> wrote = OnBlob(i, [&](azure::BlobClient& blob) -> Result<bool> {
-      Status st = blob.SetMetadata(s.destination, metadata, etag);
+  // Runs a conditional write on the step's blob: true when written, false when another cluster
+  // changed the blob first (read again), an error otherwise.
+  Result<bool> Conditional(size_t i, const std::function<Status(azure::BlobClient&)>& write) {
+    return OnBlob(i, [&](azure::BlobClient& blob) -> Result<bool> {
+      Status st = write(blob);
       if (st.code() == StatusCode::kAborted) return false;
       if (!st.ok()) return st;
       return true;
     });
-    return wrote;
+  }
+
+  // Writes `metadata` into the ledger if it is still at `etag` (Conditional).
+  Result<bool> SwapLedger(size_t i, const BlobMetadata& metadata, const std::string& etag) {
+    const std::string& url = nodes_[i].step->destination;
+    return Conditional(
+        i, [&](azure::BlobClient& blob) { return blob.SetMetadata(url, metadata, etag); });
   }
 
   // Apply: adds this cluster's reference to the ledger of the shared image its VMs boot from.
   void HoldReference(size_t i, int attempt = 0) {
     const plan::DataPlaneStep& s = *nodes_[i].step;
-    const std::string key = ReferenceKeyOf(s);
+    const std::string key = plan::ReferenceKeyOf(s);
     azure::BlobProperties props;
     if (!ReadLedgerBlob(i, &props, [this, i, attempt] { HoldReference(i, attempt); })) return;
     if (!props.exists) {
@@ -1109,7 +1106,7 @@ class Run {
   // A delete interrupted after it marked the ledger as released continues the removal.
   void ReleaseReference(size_t i, int attempt = 0) {
     const plan::DataPlaneStep& s = *nodes_[i].step;
-    const std::string key = ReferenceKeyOf(s);
+    const std::string key = plan::ReferenceKeyOf(s);
     azure::BlobProperties props;
     if (!ReadLedgerBlob(i, &props, [this, i, attempt] { ReleaseReference(i, attempt); })) return;
     if (!props.exists) return Finish(i, "Deleted", "the cached VHD is gone: nothing to release");
@@ -1170,16 +1167,12 @@ class Run {
     if (!ReadLedgerBlob(i, &props, [this, i, attempt] { RemoveCachedVhd(i, attempt); })) return;
     if (props.exists) {
       Ledger ledger = ReadLedger(props.metadata);
-      if (!ledger.references.empty() || ledger.releasing_key != ReferenceKeyOf(s)) {
+      if (!ledger.references.empty() || ledger.releasing_key != plan::ReferenceKeyOf(s)) {
         return Fail(i, "the image cache's ledger " + s.destination +
                            " changed while its image was being removed; it is left as it is");
       }
-      Result<bool> deleted = OnBlob(i, [&](azure::BlobClient& blob) -> Result<bool> {
-        Status st = blob.DeleteBlob(s.destination, props.etag);
-        if (st.code() == StatusCode::kAborted) return false;
-        if (!st.ok()) return st;
-        return true;
-      });
+      Result<bool> deleted = Conditional(
+          i, [&](azure::BlobClient& blob) { return blob.DeleteBlob(s.destination, props.etag); });
       if (!deleted.ok()) return Fail(i, deleted.status().message());
       if (!*deleted) {
         return RetryLedger(i, attempt, [this, i, attempt] { RemoveCachedVhd(i, attempt + 1); });

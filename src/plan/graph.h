@@ -84,6 +84,8 @@ Plan Removed(const Plan& before, const Plan& after);
 // dependencies, the first being its ledger's container (where the engine finds the account),
 // which `plan` may not hold: the engine ignores dependencies a plan does not hold.
 void CarryReleases(const Plan& previous, Plan* plan);
+// The ledger key of an imageReference or imageRelease step (its id ends "#<key>").
+std::string ReferenceKeyOf(const DataPlaneStep& step);
 // `plan` without its imageRelease steps (stored once they have all run).
 Plan WithoutReleases(Plan plan);
 

@@ -122,10 +122,14 @@ namespace {
 // What identifies a reference in the image cache: its ledger (the cached VHD) and its key. (The
 // image's id may change while the reference stays, as when a cache is found in another group.)
 std::string ReferenceIdentity(const DataPlaneStep& s) {
-  return ToLower(s.destination) + "#" + s.id.substr(s.id.rfind('#') + 1);
+  return ToLower(s.destination) + "#" + ReferenceKeyOf(s);
 }
 
 }  // namespace
+
+std::string ReferenceKeyOf(const DataPlaneStep& step) {
+  return step.id.substr(step.id.rfind('#') + 1);
+}
 
 void CarryReleases(const Plan& previous, Plan* plan) {
   std::set<std::string> held;
